@@ -1,0 +1,133 @@
+import { type FileHandle, open, readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { FileNotFoundError, IoError, TruncatedFileError, throwIfAborted } from "../errors.js";
+import type { ByteSource, ByteStore, ReadOptions, StoreEntry } from "./types.js";
+
+function isNotFound(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/** A local file read with positioned reads (the file descriptor stays open until `close()`). */
+export class LocalFileSource implements ByteSource {
+  readonly uri: string;
+  #handle: Promise<FileHandle> | undefined;
+  #size: number | undefined;
+  #closed = false;
+
+  constructor(path: string) {
+    this.uri = path;
+  }
+
+  #open(): Promise<FileHandle> {
+    if (this.#closed) return Promise.reject(new IoError("read after close", { path: this.uri }));
+    this.#handle ??= open(this.uri, "r").catch((e: unknown) => {
+      this.#handle = undefined;
+      if (isNotFound(e)) throw new FileNotFoundError("file does not exist", { path: this.uri, cause: e });
+      throw new IoError(`cannot open: ${(e as Error).message}`, { path: this.uri, cause: e });
+    });
+    return this.#handle;
+  }
+
+  async size(options?: ReadOptions): Promise<number> {
+    throwIfAborted(options?.signal, { path: this.uri });
+    if (this.#size === undefined) {
+      const handle = await this.#open();
+      this.#size = (await handle.stat()).size;
+    }
+    return this.#size;
+  }
+
+  async read(offset: number, length: number, options?: ReadOptions): Promise<Uint8Array> {
+    throwIfAborted(options?.signal, { path: this.uri });
+    const handle = await this.#open();
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(out, done, length - done, offset + done);
+      if (bytesRead === 0) {
+        throw new TruncatedFileError(
+          `read of ${length} bytes at offset ${offset} passes the end of the file`,
+          {
+            path: this.uri,
+          },
+        );
+      }
+      done += bytesRead;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (handle) await (await handle).close();
+  }
+}
+
+/** A local directory as a `ByteStore`. */
+export class LocalDirectoryStore implements ByteStore {
+  readonly uri: string;
+
+  constructor(root: string) {
+    this.uri = root;
+  }
+
+  #path(rel: string): string {
+    return rel === "" ? this.uri : join(this.uri, rel);
+  }
+
+  async list(dir: string, options?: ReadOptions): Promise<StoreEntry[]> {
+    throwIfAborted(options?.signal, { path: this.uri });
+    let names: import("node:fs").Dirent[];
+    try {
+      names = await readdir(this.#path(dir), { withFileTypes: true });
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      throw new IoError(`cannot list: ${(e as Error).message}`, { path: this.#path(dir), cause: e });
+    }
+    const entries: StoreEntry[] = [];
+    for (const d of names) {
+      if (d.isDirectory()) entries.push({ name: d.name, isDirectory: true });
+      else if (d.isFile()) {
+        const s = await stat(join(this.#path(dir), d.name));
+        entries.push({ name: d.name, isDirectory: false, size: s.size });
+      }
+    }
+    return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      return (await stat(this.#path(path))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async get(path: string, options?: ReadOptions): Promise<Uint8Array> {
+    throwIfAborted(options?.signal, { path: this.#path(path) });
+    try {
+      const buf = await readFile(this.#path(path));
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (e) {
+      if (isNotFound(e))
+        throw new FileNotFoundError("object does not exist", { path: this.#path(path), cause: e });
+      throw new IoError(`cannot read: ${(e as Error).message}`, { path: this.#path(path), cause: e });
+    }
+  }
+
+  async getRange(path: string, offset: number, length: number, options?: ReadOptions): Promise<Uint8Array> {
+    const source = new LocalFileSource(this.#path(path));
+    try {
+      return await source.read(offset, length, options);
+    } finally {
+      await source.close();
+    }
+  }
+
+  child(path: string): ByteStore {
+    return new LocalDirectoryStore(this.#path(path));
+  }
+}
