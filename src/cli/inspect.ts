@@ -1,0 +1,25 @@
+import { parseArgs } from "node:util";
+import { openH5ad } from "../h5ad/index.js";
+import { formatDescription } from "./format.js";
+
+export async function inspectCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help || positionals.length !== 1) {
+    process.stdout.write("usage: cellfeed inspect FILE.h5ad [--json]\n");
+    return values.help ? 0 : 2;
+  }
+  const path = positionals[0]!;
+  const file = await openH5ad(path);
+  try {
+    const description = await file.describe();
+    if (values.json) process.stdout.write(`${JSON.stringify(description, null, 2)}\n`);
+    else process.stdout.write(formatDescription(path, description as unknown as Record<string, unknown>));
+  } finally {
+    file.close();
+  }
+  return 0;
+}

@@ -1,0 +1,319 @@
+/**
+ * MatrixReader implementations: dense (2-D dataset), CSR and CSC (anndata groups or legacy
+ * h5sparse groups). Row reads go through RangeReader / RowBlockReader, one slice per coalesced run.
+ */
+import { FormatError, throwIfAborted } from "../errors.js";
+import { denseRowsToSparse, denseToDense, type SparseRow, sparseToCsr, sparseToDense } from "./assemble.js";
+import { type NumberArray, toInt32 } from "./convert.js";
+import type { RangeReader, RowBlockReader } from "./range.js";
+import { coalesce, planRows, type RowPlan } from "./rows.js";
+import type { CsrRows, DenseRows, MatrixReader, NumericDtype, ReadRowsOptions } from "./types.js";
+
+/** Elements between two wanted rows that we would rather read than pay another slice for. */
+export const MAX_GAP_ELEMENTS = 16_384;
+/** Elements per read when streaming a whole matrix (sums, CSC scans). */
+export const STREAM_BLOCK_ELEMENTS = 1 << 20;
+
+/**
+ * True when the element after a run (`prevEnd`, exclusive) and the next wanted element (`nextStart`)
+ * fall in the same storage chunk: separate slices would decompress that chunk twice.
+ */
+export function sameChunk(prevEnd: number, nextStart: number, chunk: number): boolean {
+  return chunk > 0 && prevEnd > 0 && Math.floor((prevEnd - 1) / chunk) === Math.floor(nextStart / chunk);
+}
+
+/** Float64 totals over all stored values. */
+export interface MatrixStats {
+  /** Stored values: nnz for sparse, rows × cols for dense. */
+  stored: number;
+  /** Stored values that are not 0 (NaN counts as nonzero). */
+  nonzero: number;
+  sum: number;
+  sumAbs: number;
+}
+
+export interface StatsOptions {
+  signal?: AbortSignal;
+}
+
+/** Where a matrix lives, for errors and descriptions. */
+export interface MatrixSource {
+  /** The file path. */
+  path: string;
+  /** HDF5 path of the element ("X", "raw/X", "layers/counts", "obsm/X_pca", ...). */
+  key: string;
+  /** The dataset that holds the values (for chunking/compression details). */
+  valuesDataset: string;
+}
+
+export abstract class H5adMatrix implements MatrixReader {
+  abstract readonly layout: "dense" | "csr" | "csc";
+  readonly key: string;
+
+  constructor(
+    readonly source: MatrixSource,
+    readonly shape: [number, number],
+    readonly dtype: NumericDtype,
+  ) {
+    this.key = source.key;
+  }
+
+  protected where(dataset = this.source.key): { path: string; dataset: string } {
+    return { path: this.source.path, dataset };
+  }
+
+  protected plan(indices: ArrayLike<number>): RowPlan {
+    return planRows(indices, this.shape[0], this.where());
+  }
+
+  abstract readRows(indices: ArrayLike<number>, options?: ReadRowsOptions): Promise<CsrRows | DenseRows>;
+
+  /** Streams over every stored value (block by block) and totals it in float64. */
+  abstract stats(options?: StatsOptions): Promise<MatrixStats>;
+}
+
+function accumulate(values: NumberArray, acc: MatrixStats): void {
+  let sum = 0;
+  let sumAbs = 0;
+  let nonzero = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    sum += v;
+    sumAbs += Math.abs(v);
+    if (v !== 0) nonzero++;
+  }
+  acc.sum += sum;
+  acc.sumAbs += sumAbs;
+  acc.nonzero += nonzero;
+  acc.stored += values.length;
+}
+
+/**
+ * Some writers leave column indices unsorted within a row (scipy's `has_sorted_indices` false);
+ * CsrRows promises ascending columns, so such rows are sorted (a cheap check for the common case).
+ */
+function ascending(row: SparseRow): SparseRow {
+  const ix = row.indices;
+  let sorted = true;
+  for (let k = 1; k < ix.length; k++) {
+    if (ix[k]! < ix[k - 1]!) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return row;
+  // Pack (column, position) into one float64 key so the native numeric sort does the work.
+  const SHIFT = 2 ** 24;
+  const n = ix.length;
+  if (n >= SHIFT || ix.some((c) => c < 0)) {
+    const order = Array.from(ix.keys()).sort((a, b) => ix[a]! - ix[b]!);
+    return {
+      indices: Int32Array.from(order, (k) => ix[k]!),
+      data: Float64Array.from(order, (k) => row.data[k]!),
+    };
+  }
+  const keys = new Float64Array(n);
+  for (let k = 0; k < n; k++) keys[k] = ix[k]! * SHIFT + k;
+  keys.sort();
+  const indices = new Int32Array(n);
+  const data = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const key = keys[j]!;
+    const k = key % SHIFT;
+    indices[j] = (key - k) / SHIFT;
+    data[j] = row.data[k]!;
+  }
+  return { indices, data };
+}
+
+/** A dense 2-D dataset: runs of rows are sliced whole. */
+export class DenseMatrix extends H5adMatrix {
+  readonly layout = "dense" as const;
+
+  constructor(
+    source: MatrixSource,
+    shape: [number, number],
+    dtype: NumericDtype,
+    private readonly reader: RowBlockReader,
+  ) {
+    super(source, shape, dtype);
+  }
+
+  async readRows(indices: ArrayLike<number>, options: ReadRowsOptions = {}): Promise<CsrRows | DenseRows> {
+    const plan = this.plan(indices);
+    const nCols = this.shape[1];
+    const chunk = this.reader.chunkRows;
+    const runs = coalesce(
+      plan.unique,
+      (a, b) => (sameChunk(a + 1, b, chunk) ? 0 : (b - a - 1) * nCols),
+      MAX_GAP_ELEMENTS,
+    );
+    const rows: NumberArray[] = new Array(plan.unique.length);
+    for (const run of runs) {
+      throwIfAborted(options.signal, this.where());
+      const block = await this.reader.readRows(run.start, run.end, options);
+      if (block.length !== (run.end - run.start) * nCols) {
+        throw new FormatError(`read ${block.length} values for rows ${run.start}..${run.end}`, this.where());
+      }
+      for (let s = run.first; s <= run.last; s++) {
+        const off = (plan.unique[s]! - run.start) * nCols;
+        rows[s] = block.subarray(off, off + nCols);
+      }
+    }
+    const dtype = options.dtype ?? "float32";
+    if ((options.output ?? "dense") === "dense") return denseToDense(rows, plan.slotOf, nCols, dtype);
+    return sparseToCsr(denseRowsToSparse(rows), plan.slotOf, nCols, dtype);
+  }
+
+  async stats(options: StatsOptions = {}): Promise<MatrixStats> {
+    const acc: MatrixStats = { stored: 0, nonzero: 0, sum: 0, sumAbs: 0 };
+    const [nRows, nCols] = this.shape;
+    const step = Math.max(1, Math.floor(STREAM_BLOCK_ELEMENTS / Math.max(1, nCols)));
+    for (let r = 0; r < nRows; r += step) {
+      throwIfAborted(options.signal, this.where());
+      accumulate(await this.reader.readRows(r, Math.min(nRows, r + step), options), acc);
+    }
+    return acc;
+  }
+}
+
+/** CSR or CSC: `indptr` is read once at open; data/indices are sliced per run. */
+export abstract class SparseMatrix extends H5adMatrix {
+  constructor(
+    source: MatrixSource,
+    shape: [number, number],
+    dtype: NumericDtype,
+    /** Offsets into data/indices, length (major dimension + 1). */
+    readonly indptr: Float64Array,
+    protected readonly data: RangeReader,
+    protected readonly indices: RangeReader,
+  ) {
+    super(source, shape, dtype);
+  }
+
+  /** Stored values (nnz). */
+  get nnz(): number {
+    return this.indptr[this.indptr.length - 1] ?? 0;
+  }
+
+  protected async readSpan(lo: number, hi: number, options: StatsOptions): Promise<SparseRow> {
+    const [data, indices] = [await this.data.read(lo, hi, options), await this.indices.read(lo, hi, options)];
+    if (data.length !== hi - lo || indices.length !== hi - lo) {
+      throw new FormatError(`short read of elements ${lo}..${hi}`, this.where(this.data.dataset));
+    }
+    return { data, indices: toInt32(indices) };
+  }
+
+  async stats(options: StatsOptions = {}): Promise<MatrixStats> {
+    const acc: MatrixStats = { stored: 0, nonzero: 0, sum: 0, sumAbs: 0 };
+    const nnz = this.nnz;
+    for (let lo = 0; lo < nnz; lo += STREAM_BLOCK_ELEMENTS) {
+      throwIfAborted(options.signal, this.where());
+      accumulate(await this.data.read(lo, Math.min(nnz, lo + STREAM_BLOCK_ELEMENTS), options), acc);
+    }
+    return acc;
+  }
+
+  protected output(rows: SparseRow[], slotOf: Int32Array, options: ReadRowsOptions): CsrRows | DenseRows {
+    const dtype = options.dtype ?? "float32";
+    const nCols = this.shape[1];
+    if ((options.output ?? "csr") === "csr") return sparseToCsr(rows, slotOf, nCols, dtype);
+    return sparseToDense(rows, slotOf, nCols, dtype, this.where(this.indices.dataset));
+  }
+}
+
+export class CsrMatrix extends SparseMatrix {
+  readonly layout = "csr" as const;
+
+  async readRows(indices: ArrayLike<number>, options: ReadRowsOptions = {}): Promise<CsrRows | DenseRows> {
+    const plan = this.plan(indices);
+    const ip = this.indptr;
+    const chunk = this.data.chunk;
+    const runs = coalesce(
+      plan.unique,
+      (a, b) => (sameChunk(ip[a + 1]!, ip[b]!, chunk) ? 0 : ip[b]! - ip[a + 1]!),
+      MAX_GAP_ELEMENTS,
+    );
+    const rows: SparseRow[] = new Array(plan.unique.length);
+    for (const run of runs) {
+      throwIfAborted(options.signal, this.where());
+      const lo = ip[run.start]!;
+      const block = await this.readSpan(lo, ip[run.end]!, options);
+      for (let s = run.first; s <= run.last; s++) {
+        const r = plan.unique[s]!;
+        const a = ip[r]! - lo;
+        const b = ip[r + 1]! - lo;
+        rows[s] = ascending({ data: block.data.subarray(a, b), indices: block.indices.subarray(a, b) });
+      }
+    }
+    return this.output(rows, plan.slotOf, options);
+  }
+}
+
+/**
+ * CSC: a row is spread over every column, so a batch read scans the whole matrix in column blocks
+ * (cost grows with nnz of the matrix, not with the batch). Fine for small matrices and layers;
+ * convert big CSC X to CSR for training.
+ */
+export class CscMatrix extends SparseMatrix {
+  readonly layout = "csc" as const;
+
+  async readRows(indices: ArrayLike<number>, options: ReadRowsOptions = {}): Promise<CsrRows | DenseRows> {
+    const plan = this.plan(indices);
+    const [nRows, nCols] = this.shape;
+    const slotOfRow = new Int32Array(nRows).fill(-1);
+    plan.unique.forEach((r, s) => {
+      slotOfRow[r] = s;
+    });
+    const slots: number[] = [];
+    const cols: number[] = [];
+    const vals: number[] = [];
+    const ip = this.indptr;
+    let c0 = 0;
+    while (c0 < nCols) {
+      throwIfAborted(options.signal, this.where());
+      let c1 = c0 + 1;
+      while (c1 < nCols && ip[c1 + 1]! - ip[c0]! <= STREAM_BLOCK_ELEMENTS) c1++;
+      const lo = ip[c0]!;
+      const block = await this.readSpan(lo, ip[c1]!, options);
+      for (let c = c0; c < c1; c++) {
+        for (let p = ip[c]! - lo, end = ip[c + 1]! - lo; p < end; p++) {
+          const r = block.indices[p]!;
+          const s = r >= 0 && r < nRows ? slotOfRow[r]! : -2;
+          if (s === -2) {
+            throw new FormatError(
+              `row index ${r} out of range [0, ${nRows})`,
+              this.where(this.indices.dataset),
+            );
+          }
+          if (s >= 0) {
+            slots.push(s);
+            cols.push(c);
+            vals.push(block.data[p]!);
+          }
+        }
+      }
+      c0 = c1;
+    }
+    // Stable counting sort by slot keeps columns ascending within each row.
+    const counts = new Int32Array(plan.unique.length + 1);
+    for (const s of slots) counts[s + 1]!++;
+    for (let s = 0; s < plan.unique.length; s++) counts[s + 1]! += counts[s]!;
+    const allIdx = new Int32Array(slots.length);
+    const allVal = new Float64Array(slots.length);
+    const fill = counts.slice(0, plan.unique.length);
+    for (let k = 0; k < slots.length; k++) {
+      const at = fill[slots[k]!]!++;
+      allIdx[at] = cols[k]!;
+      allVal[at] = vals[k]!;
+    }
+    const rows: SparseRow[] = [];
+    for (let s = 0; s < plan.unique.length; s++) {
+      rows.push({
+        indices: allIdx.subarray(counts[s]!, counts[s + 1]!),
+        data: allVal.subarray(counts[s]!, counts[s + 1]!),
+      });
+    }
+    return this.output(rows, plan.slotOf, options);
+  }
+}

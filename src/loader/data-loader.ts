@@ -1,0 +1,257 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Worker } from "node:worker_threads";
+import { Piscina } from "piscina";
+import { AbortError, InvalidArgumentError, isCellfeedError, WorkerError } from "../errors.js";
+import { RandomSampler, SequentialSampler } from "../sampling/index.js";
+import type { BatchDataset, BatchIndexSampler, IndexSampler } from "./types.js";
+import type { WorkerTask } from "./worker.js";
+
+export interface DataLoaderProgress {
+  epoch: number;
+  /** Batches delivered so far in this epoch. */
+  batch: number;
+  batches: number;
+  samples: number;
+}
+
+export interface DataLoaderOptions {
+  /** Rows per batch (default 256). Ignored when `batchSampler` is given. */
+  batchSize?: number;
+  /** Random order each epoch (seeded). Ignored when `sampler` or `batchSampler` is given. */
+  shuffle?: boolean;
+  /** Seed of the default random sampler (default 0). */
+  seed?: number;
+  /** The order of indices in an epoch (any cellfeed sampler). */
+  sampler?: IndexSampler;
+  /** Whole batches of indices (e.g. `BatchSampler`); overrides batchSize/sampler/dropLast. */
+  batchSampler?: BatchIndexSampler;
+  /** Drop the last, smaller batch. */
+  dropLast?: boolean;
+  /** 0 reads in the calling thread; N > 0 reads in N worker threads (piscina). */
+  numWorkers?: number;
+  /** Batches read ahead per worker (or in total with numWorkers 0). Default 2. */
+  prefetch?: number;
+  /** Row layout of X in each batch. Default "dense". */
+  output?: "dense" | "csr";
+  /** Aborting stops reading promptly; the iteration then throws an AbortError. */
+  signal?: AbortSignal;
+  onProgress?: (progress: DataLoaderProgress) => void;
+}
+
+type AnyBatch = Record<string, unknown>;
+
+function workerScript(): string {
+  const js = new URL("./worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(js))) return js.href;
+  // Running from the TypeScript sources (tests, tsx): a bootstrap that teaches the worker TypeScript.
+  return new URL("./worker-source.mjs", import.meta.url).href;
+}
+
+/** Adds `X` (and `shape`) aliases for the main layer, so `batch.X` is the matrix a model takes. */
+function withAliases(batch: unknown): AnyBatch {
+  const b = batch as AnyBatch;
+  const layers = b.layers as Record<string, { data?: unknown; shape?: unknown }> | undefined;
+  const main = layers?.X;
+  if (main && b.X === undefined) {
+    b.X = main.data;
+    b.shape = main.shape;
+  }
+  return b;
+}
+
+/**
+ * Batches from any dataset with `length` and `getItems` (MappedCollection, SOMA datasets), in
+ * sampler order, read ahead by worker threads with bounded memory.
+ *
+ * ```ts
+ * const mc = await MappedCollection.open(["a.h5ad", "b.h5ad"], { obsKeys: ["cell_type"], join: "outer" });
+ * const loader = new DataLoader(mc, { batchSize: 256, shuffle: true, seed: 0, numWorkers: 2 });
+ * for await (const batch of loader) { batch.X; batch.obs.cell_type; }
+ * await loader.close();
+ * ```
+ *
+ * Each pass over the loader is one epoch: the n-th pass uses epoch n unless `setEpoch` says
+ * otherwise, so the order of every epoch depends only on the seed and the epoch number. Batches'
+ * buffers are fresh and belong to the consumer.
+ */
+export class DataLoader<TBatch = AnyBatch> implements AsyncIterable<TBatch> {
+  readonly dataset: BatchDataset;
+  readonly options: Readonly<DataLoaderOptions>;
+  #epoch = 0;
+  #epochSetExplicitly = false;
+  #pool: Piscina | undefined;
+  #descriptionJson: string | undefined;
+  #closed = false;
+  readonly #batchSize: number;
+  readonly #numWorkers: number;
+  readonly #prefetch: number;
+  readonly #sampler: IndexSampler | undefined;
+
+  constructor(dataset: BatchDataset, options: DataLoaderOptions = {}) {
+    this.dataset = dataset;
+    this.options = options;
+    this.#batchSize = options.batchSize ?? 256;
+    this.#numWorkers = options.numWorkers ?? 0;
+    this.#prefetch = options.prefetch ?? 2;
+    if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) {
+      throw new InvalidArgumentError(`batchSize must be a positive integer, got ${options.batchSize}`);
+    }
+    if (!Number.isInteger(this.#numWorkers) || this.#numWorkers < 0) {
+      throw new InvalidArgumentError(`numWorkers must be a non-negative integer, got ${options.numWorkers}`);
+    }
+    if (!Number.isInteger(this.#prefetch) || this.#prefetch < 1) {
+      throw new InvalidArgumentError(`prefetch must be a positive integer, got ${options.prefetch}`);
+    }
+    if (this.#numWorkers > 0 && typeof dataset.describe !== "function") {
+      throw new InvalidArgumentError("numWorkers > 0 needs a dataset with describe() (workers rebuild it)");
+    }
+    if (!options.batchSampler) {
+      this.#sampler =
+        options.sampler ??
+        (options.shuffle
+          ? new RandomSampler(dataset.length, { seed: options.seed ?? 0 })
+          : new SequentialSampler(dataset.length));
+    }
+  }
+
+  /** Batches per epoch. */
+  get length(): number {
+    if (this.options.batchSampler) return this.options.batchSampler.length;
+    const n = this.#sampler?.length ?? 0;
+    return this.options.dropLast ? Math.floor(n / this.#batchSize) : Math.ceil(n / this.#batchSize);
+  }
+
+  /** The epoch the next pass will use. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** Sets the epoch of the next pass (and of the samplers). */
+  setEpoch(epoch: number): void {
+    if (!Number.isInteger(epoch) || epoch < 0) {
+      throw new InvalidArgumentError(`epoch must be a non-negative integer, got ${epoch}`);
+    }
+    this.#epoch = epoch;
+    this.#epochSetExplicitly = true;
+  }
+
+  /** The index batches of the current epoch. */
+  epochBatches(): ArrayLike<number>[] {
+    const bs = this.options.batchSampler;
+    if (bs) {
+      bs.setEpoch?.(this.#epoch);
+      return [...bs.batches()];
+    }
+    const sampler = this.#sampler!;
+    sampler.setEpoch?.(this.#epoch);
+    const order = sampler.indices();
+    const out: ArrayLike<number>[] = [];
+    for (let start = 0; start < order.length; start += this.#batchSize) {
+      const end = Math.min(start + this.#batchSize, order.length);
+      if (end - start < this.#batchSize && this.options.dropLast) break;
+      out.push(Int32Array.from({ length: end - start }, (_, k) => order[start + k]!));
+    }
+    return out;
+  }
+
+  #poolFor(): Piscina {
+    if (!this.#pool) {
+      const filename = workerScript();
+      this.#descriptionJson = JSON.stringify(this.dataset.describe!());
+      this.#pool = new Piscina({
+        filename,
+        minThreads: this.#numWorkers,
+        maxThreads: this.#numWorkers,
+        // Every worker holds at most `prefetch` queued tasks; the loader bounds the total itself.
+        concurrentTasksPerWorker: 1,
+        idleTimeout: Number.POSITIVE_INFINITY,
+      });
+    }
+    return this.#pool;
+  }
+
+  #describeFailure(batchNo: number, indices: ArrayLike<number>, err: unknown): WorkerError | AbortError {
+    if (isCellfeedError(err, "aborted")) return err as AbortError;
+    const shown = Array.from(indices).slice(0, 8).join(", ");
+    const more = indices.length > 8 ? `, … (${indices.length} in all)` : "";
+    const files = this.dataset.paths?.length ? ` from ${this.dataset.paths.join(", ")}` : "";
+    const reason = err instanceof Error ? err.message : String(err);
+    return new WorkerError(`batch ${batchNo} (indices ${shown}${more})${files} failed: ${reason}`, {
+      cause: err,
+    });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<TBatch, void, undefined> {
+    if (this.#closed) throw new InvalidArgumentError("the DataLoader is closed");
+    const epoch = this.#epoch;
+    const batches = this.epochBatches();
+    // The next pass is the next epoch, unless the user keeps setting it.
+    if (!this.#epochSetExplicitly) this.#epoch = epoch + 1;
+    this.#epochSetExplicitly = false;
+
+    const controller = new AbortController();
+    const userSignal = this.options.signal;
+    const onUserAbort = () => controller.abort(userSignal?.reason);
+    if (userSignal?.aborted) throw new AbortError("DataLoader aborted", { cause: userSignal.reason });
+    userSignal?.addEventListener("abort", onUserAbort, { once: true });
+
+    const output = this.options.output ?? "dense";
+    const maxInFlight = this.#numWorkers > 0 ? this.#numWorkers * this.#prefetch : this.#prefetch;
+    const pool = this.#numWorkers > 0 ? this.#poolFor() : undefined;
+    const inFlight: Promise<unknown>[] = [];
+    let next = 0;
+    let samples = 0;
+
+    const launch = (b: number): Promise<unknown> => {
+      const indices = batches[b]!;
+      let p: Promise<unknown>;
+      if (pool) {
+        const typed = indices instanceof Int32Array ? indices : Int32Array.from(indices);
+        const task: WorkerTask = { descriptionJson: this.#descriptionJson!, indices: typed, output };
+        p = pool.run(task, { signal: controller.signal });
+      } else {
+        p = this.dataset.getItems(indices, { output, signal: controller.signal });
+      }
+      const wrapped = p.catch((err: unknown) => {
+        if (controller.signal.aborted) {
+          throw new AbortError("DataLoader aborted", { cause: userSignal?.reason ?? err });
+        }
+        throw this.#describeFailure(b, indices, err);
+      });
+      // Rejections of batches never awaited (after a break or an error) must not go unhandled.
+      wrapped.catch(() => {});
+      return wrapped;
+    };
+
+    try {
+      for (let b = 0; b < batches.length; b++) {
+        while (inFlight.length < maxInFlight && next < batches.length) inFlight.push(launch(next++));
+        const batch = withAliases(await inFlight.shift()!);
+        samples += batches[b]!.length;
+        this.options.onProgress?.({ epoch, batch: b + 1, batches: batches.length, samples });
+        yield batch as TBatch;
+      }
+    } finally {
+      userSignal?.removeEventListener("abort", onUserAbort);
+      if (inFlight.length > 0) controller.abort(new AbortError("iteration stopped early"));
+    }
+  }
+
+  /** The live worker threads (empty with `numWorkers: 0`, before the first pass and after close). */
+  get threads(): readonly Worker[] {
+    return this.#pool ? [...this.#pool.threads] : [];
+  }
+
+  /** Ends every worker thread. The loader cannot be iterated afterwards. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const pool = this.#pool;
+    this.#pool = undefined;
+    if (pool) await pool.destroy();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

@@ -1,0 +1,17 @@
+/** MappedCollection: many .h5ad files as one map-style dataset (see collection.ts). */
+export { MappedCollection } from "./collection.js";
+export { makeUnique } from "./join.js";
+export type {
+  Batch,
+  BatchLabels,
+  BatchMatrix,
+  FileDescription,
+  FilterValue,
+  GetItemsOptions,
+  Item,
+  Label,
+  MappedCollectionDescription,
+  MappedCollectionOptions,
+  StoreFile,
+  StoreOpener,
+} from "./types.js";

@@ -1,0 +1,169 @@
+/**
+ * TileDB result columns → apache-arrow vectors and tables. Enumerated attributes become dictionary
+ * vectors over the labels of the array's latest schema; validity becomes the Arrow null bitmap.
+ */
+import {
+  Bool,
+  type Data,
+  type DataType,
+  Dictionary,
+  Field,
+  Float32,
+  Float64,
+  Int8,
+  Int16,
+  Int32,
+  Int64,
+  makeData,
+  makeVector,
+  Schema,
+  Table,
+  Uint8,
+  Uint16,
+  Uint32,
+  Uint64,
+  Utf8,
+  type Vector,
+  vectorFromArray,
+} from "apache-arrow";
+import { UnsupportedFeatureError } from "../errors.js";
+import type { Column, TileDBArray } from "./tiledb/index.js";
+
+/**
+ * TileDB's BOOL datatype id. TileDB numbers TIME_HR..TIME_AS 31..39, BLOB 40, BOOL 41 (the tiledb
+ * module's `Datatype` table is shifted by one there), so the id is pinned here.
+ */
+export const TILEDB_BOOL = 41;
+
+type IntType = Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64;
+
+/** The Arrow type of a fixed-size numeric / string / bool TileDB datatype. */
+export function arrowValueType(t: number, where: string): DataType {
+  switch (t) {
+    case 0:
+      return new Int32();
+    case 1:
+      return new Int64();
+    case 2:
+      return new Float32();
+    case 3:
+      return new Float64();
+    case 5:
+      return new Int8();
+    case 6:
+      return new Uint8();
+    case 7:
+      return new Int16();
+    case 8:
+      return new Uint16();
+    case 9:
+      return new Uint32();
+    case 10:
+      return new Uint64();
+    case 4:
+    case 11:
+    case 12:
+      return new Utf8();
+    case TILEDB_BOOL:
+      return new Bool();
+    default:
+      // Datetimes (18..39) are int64 counts in the column's unit.
+      if (t >= 18 && t <= 39) return new Int64();
+      throw new UnsupportedFeatureError(`TileDB datatype ${t} has no Arrow mapping`, { path: where });
+  }
+}
+
+let nextDictionaryId = 1;
+
+/** The Arrow type of one field (dimension or attribute) of an opened array. */
+export function arrowFieldType(array: TileDBArray, name: string): DataType {
+  const attr = array.schema.attributes.find((a) => a.name === name);
+  const dim = array.schema.dimensions.find((d) => d.name === name);
+  const field = attr ?? dim;
+  if (!field) throw new UnsupportedFeatureError(`no field '${name}'`, { path: array.uri });
+  if (attr?.enumeration) {
+    const e = array.enumerations.get(attr.enumeration);
+    if (e) {
+      const index = arrowValueType(attr.type, array.uri) as IntType;
+      return new Dictionary(arrowValueType(e.type, array.uri), index, nextDictionaryId++, e.ordered);
+    }
+  }
+  return arrowValueType(field.type, array.uri);
+}
+
+/** The Arrow schema of a SOMA DataFrame (index columns first, then attributes). */
+export function arrowSchemaOf(array: TileDBArray): Schema {
+  const fields: Field[] = [];
+  for (const d of array.schema.dimensions) fields.push(new Field(d.name, arrowFieldType(array, d.name), false));
+  for (const a of array.schema.attributes)
+    fields.push(new Field(a.name, arrowFieldType(array, a.name), a.nullable));
+  return new Schema(fields);
+}
+
+/** Packs 1-per-cell flags into an LSB-first bitmap; returns the bitmap and the count of zeros. */
+function packBits(flags: ArrayLike<number>, rows: Int32Array | undefined): [Uint8Array, number] {
+  const n = rows ? rows.length : flags.length;
+  const out = new Uint8Array((n + 7) >> 3);
+  let zeros = 0;
+  for (let i = 0; i < n; i++) {
+    const v = flags[rows ? (rows[i] as number) : i];
+    if (v) out[i >> 3]! |= 1 << (i & 7);
+    else zeros++;
+  }
+  return [out, zeros];
+}
+
+type Gatherable = { length: number; [i: number]: unknown; constructor: unknown };
+
+function gather<T extends ArrayLike<unknown>>(data: T, rows: Int32Array | undefined): T {
+  if (!rows) return data;
+  const src = data as unknown as Gatherable;
+  if (Array.isArray(data)) return Array.from(rows, (r) => data[r]) as unknown as T;
+  const Ctor = src.constructor as new (n: number) => Gatherable;
+  const out = new Ctor(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = src[rows[i] as number];
+  return out as unknown as T;
+}
+
+/**
+ * One column as an Arrow vector of `type`, keeping only `rows` (positions into the column) when
+ * given. Invalid cells become nulls.
+ */
+export function columnToVector(col: Column, type: DataType, rows?: Int32Array): Vector {
+  const n = rows ? rows.length : col.data.length;
+  let nullBitmap: Uint8Array | undefined;
+  let nullCount = 0;
+  if (col.validity) {
+    [nullBitmap, nullCount] = packBits(col.validity, rows);
+    if (nullCount === 0) nullBitmap = undefined;
+  }
+  if (type instanceof Dictionary) {
+    const dictionary = vectorFromArray(col.enumeration ?? [], type.dictionary);
+    const codes = gather(col.data as Int32Array, rows);
+    const data = makeData({ type, length: n, nullCount, nullBitmap, data: codes, dictionary } as never);
+    return makeVector(data as Data);
+  }
+  if (type instanceof Utf8) {
+    const strings = gather(col.data as string[], rows);
+    if (nullBitmap) {
+      const withNulls = strings.map((s, i) => ((nullBitmap![i >> 3]! >> (i & 7)) & 1 ? s : null));
+      return vectorFromArray(withNulls, new Utf8());
+    }
+    return vectorFromArray(strings, new Utf8());
+  }
+  if (type instanceof Bool) {
+    const [bits] = packBits(col.data as Uint8Array, rows);
+    return makeVector(makeData({ type, length: n, nullCount, nullBitmap, data: bits } as never) as Data);
+  }
+  const values = gather(col.data as Float64Array, rows);
+  return makeVector(makeData({ type, length: n, nullCount, nullBitmap, data: values } as never) as Data);
+}
+
+/** Builds a table from named vectors, in the given order. */
+export function tableOf(names: readonly string[], vectors: readonly Vector[]): Table {
+  const record: Record<string, Vector> = {};
+  names.forEach((name, i) => {
+    record[name] = vectors[i] as Vector;
+  });
+  return new Table(record);
+}

@@ -1,0 +1,124 @@
+/**
+ * SOMADataFrame: a sparse TileDB array indexed by `soma_joinid`, read as apache-arrow tables.
+ * Coordinates are pushed down to the TileDB read (tile pruning); value filters are compiled against
+ * the Arrow schema and evaluated on just the columns they reference, before the requested columns
+ * are gathered.
+ */
+import type { Schema, Table } from "apache-arrow";
+import { KeyNotFoundError } from "../errors.js";
+import type { ByteStore, ReadOptions } from "../io/types.js";
+import { arrowSchemaOf, columnToVector, tableOf } from "./arrow.js";
+import { type AxisCoords, int64ToNumbers, selectAxis } from "./coords.js";
+import { type CompileOptions, compileValueFilter, maskToIndices } from "./query/index.js";
+import type { Column, MetadataValue, TileDBArray } from "./tiledb/index.js";
+
+export interface DataFrameReadOptions extends ReadOptions {
+  /** tiledbsoma value_filter, e.g. `'tissue == "lung" and nnz > 500'`. */
+  valueFilter?: string;
+  /** Columns to return (default all, index columns first). */
+  columnNames?: readonly string[];
+  /** soma_joinid coordinates: points or an inclusive slice. */
+  coords?: AxisCoords;
+  /** Naming for filter errors (axis name, the other axis's columns). */
+  filterOptions?: CompileOptions;
+}
+
+/** Raw result of a filtered read: the joinids (as doubles) and the columns, already row-selected. */
+export interface RawFrame {
+  joinids: Float64Array;
+  columns: Record<string, Column>;
+  rows: Int32Array | undefined;
+}
+
+export class SOMADataFrame {
+  readonly soma_type = "SOMADataFrame" as const;
+  readonly uri: string;
+  /** The Arrow schema of the whole frame (enumerations as dictionaries). */
+  readonly schema: Schema;
+
+  constructor(
+    readonly array: TileDBArray,
+    readonly store: ByteStore,
+  ) {
+    this.uri = array.uri;
+    this.schema = arrowSchemaOf(array);
+  }
+
+  get metadata(): Record<string, MetadataValue> {
+    return this.array.metadata;
+  }
+
+  /** Index column names (`["soma_joinid"]` for obs/var). */
+  get indexColumnNames(): string[] {
+    return this.array.schema.dimensions.map((d) => d.name);
+  }
+
+  /** Every column name: index columns, then attributes. */
+  get columnNames(): string[] {
+    return this.schema.fields.map((f) => f.name);
+  }
+
+  /** The soma_joinid domain [lo, hi] (the current domain when set, else the dimension domain). */
+  get domain(): [number, number] {
+    const d = this.array.shape[0];
+    return d ? [Number(d[0]), Number(d[1])] : [0, -1];
+  }
+
+  /** Number of rows (one read of the index column). */
+  async count(options: ReadOptions = {}): Promise<number> {
+    const cols = await this.array.read({ attributes: [], signal: options.signal });
+    return cols[this.indexColumnNames[0] ?? "soma_joinid"]?.data.length ?? 0;
+  }
+
+  /** Reads rows (filtered) and columns; the selection is applied without building unused vectors. */
+  async readRaw(options: DataFrameReadOptions = {}): Promise<RawFrame> {
+    const dim = this.indexColumnNames[0] ?? "soma_joinid";
+    const wanted = options.columnNames ?? this.columnNames;
+    for (const c of wanted)
+      if (!this.columnNames.includes(c))
+        throw new KeyNotFoundError("column", c, this.columnNames, { path: this.uri, column: c });
+    const filter =
+      options.valueFilter !== undefined && options.valueFilter.trim() !== ""
+        ? compileValueFilter(options.valueFilter, this.schema, options.filterOptions ?? {})
+        : undefined;
+    const dims = new Set(this.indexColumnNames);
+    const attributes = [...new Set([...wanted, ...(filter?.columns ?? [])])].filter((c) => !dims.has(c));
+    const { ranges } = selectAxis(options.coords, `${this.uri} coords`);
+    const columns =
+      ranges && ranges.length === 0
+        ? await this.#emptyRead(attributes, options.signal)
+        : await this.array.read({ ranges: ranges ? { [dim]: ranges } : undefined, attributes, signal: options.signal });
+    const idCol = columns[dim] as Column;
+    const joinids = idCol.data instanceof BigInt64Array ? int64ToNumbers(idCol.data) : Float64Array.from(idCol.data as ArrayLike<number>);
+    let rows: Int32Array | undefined;
+    if (filter) {
+      const names = filter.columns;
+      const vectors = names.map((n) => columnToVector(columns[n] as Column, this.schema.fields.find((f) => f.name === n)!.type));
+      rows = maskToIndices(filter.evaluate(tableOf(names, vectors)));
+    }
+    return { joinids: rows ? Float64Array.from(rows, (r) => joinids[r] as number) : joinids, columns, rows };
+  }
+
+  async #emptyRead(attributes: string[], signal?: AbortSignal): Promise<Record<string, Column>> {
+    // An empty point list selects nothing: read one impossible range so column types stay right.
+    const dim = this.indexColumnNames[0] ?? "soma_joinid";
+    return await this.array.read({ ranges: { [dim]: [[-1, -1]] }, attributes, signal });
+  }
+
+  /**
+   * Rows as an Arrow table (`soma_joinid` int64, enumerations as dictionaries over the latest
+   * labels, nulls kept), in soma_joinid order.
+   *
+   * ```ts
+   * const t = await obs.read({ valueFilter: 'groups == "g1"', columnNames: ["soma_joinid", "obs_id"] });
+   * ```
+   */
+  async read(options: DataFrameReadOptions = {}): Promise<Table> {
+    const wanted = options.columnNames ?? this.columnNames;
+    const { columns, rows } = await this.readRaw(options);
+    const vectors = wanted.map((n) =>
+      columnToVector(columns[n] as Column, this.schema.fields.find((f) => f.name === n)!.type, rows),
+    );
+    return tableOf(wanted, vectors);
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * SOMASparseNDArray (COO cells, read as Arrow tables or CSR) and SOMADenseNDArray (typed arrays).
+ * The shape comes from the current domain (tiledbsoma ≥ 1.15) or the dimension domain (older
+ * stores); coordinates are pushed down to the TileDB read as merged ranges.
+ */
+import { Float64, Int64, type Table } from "apache-arrow";
+import { InvalidArgumentError, UnsupportedFeatureError } from "../errors.js";
+import type { ByteStore, ReadOptions } from "../io/types.js";
+import { arrowValueType, columnToVector, tableOf } from "./arrow.js";
+import { type AxisCoords, asNumbers, selectAxis } from "./coords.js";
+import { type CsrMatrix, cooToCsr, positionLookup, type ValueDtype } from "./csr.js";
+import type { Column, MetadataValue, TileDBArray } from "./tiledb/index.js";
+
+type NumericArray =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
+
+export interface NDArrayReadOptions extends ReadOptions {
+  /** Per dimension: points, an inclusive slice, or undefined (all). */
+  coords?: readonly (AxisCoords | undefined)[];
+}
+
+/** COO cells: one coordinate array per dimension (doubles) and the values. */
+export interface CooCells {
+  dims: Float64Array[];
+  data: NumericArray;
+}
+
+function shapeOf(array: TileDBArray): number[] {
+  return array.shape.map((d, i) => {
+    if (!d) throw new UnsupportedFeatureError(`dimension ${i} has no domain`, { path: array.uri });
+    return Number(d[1]) + 1;
+  });
+}
+
+function rangesFor(array: TileDBArray, coords: NDArrayReadOptions["coords"]) {
+  const ndim = array.schema.dimensions.length;
+  if (coords && coords.length > ndim)
+    throw new InvalidArgumentError(`${coords.length} coordinates for a ${ndim}-D array`, { path: array.uri });
+  let empty = false;
+  const ranges = array.schema.dimensions.map((d, i) => {
+    const sel = selectAxis(coords?.[i], `${array.uri} ${d.name}`);
+    if (sel.ranges && sel.ranges.length === 0) empty = true;
+    return sel.ranges;
+  });
+  return { ranges, empty };
+}
+
+abstract class NDArrayBase {
+  readonly uri: string;
+  constructor(
+    readonly array: TileDBArray,
+    readonly store: ByteStore,
+  ) {
+    this.uri = array.uri;
+  }
+
+  get metadata(): Record<string, MetadataValue> {
+    return this.array.metadata;
+  }
+
+  /** Per dimension: hi + 1 of the current domain (or of the dimension domain for pre-1.15 stores). */
+  get shape(): number[] {
+    return shapeOf(this.array);
+  }
+
+  get ndim(): number {
+    return this.array.schema.dimensions.length;
+  }
+}
+
+export class SOMASparseNDArray extends NDArrayBase {
+  readonly soma_type = "SOMASparseNDArray" as const;
+
+  /** The cells inside `coords`, as doubles (dims) and the stored value type. */
+  async readCoo(options: NDArrayReadOptions = {}): Promise<CooCells> {
+    const { ranges, empty } = rangesFor(this.array, options.coords);
+    const cols = await this.array.read({
+      ranges: empty ? ranges.map(() => [[-1, -1]] as [number, number][]) : ranges,
+      attributes: ["soma_data"],
+      signal: options.signal,
+    });
+    const dims = this.array.schema.dimensions.map((d) => asNumbers((cols[d.name] as Column).data as BigInt64Array));
+    return { dims, data: (cols.soma_data as Column).data as NumericArray };
+  }
+
+  /**
+   * COO cells as an Arrow table: `soma_dim_0`, `soma_dim_1`, … (int64) and `soma_data`.
+   *
+   * ```ts
+   * const t = await X.read({ coords: [[0, 5, 9], { start: 0, stop: 99 }] });
+   * ```
+   */
+  async read(options: NDArrayReadOptions = {}): Promise<Table> {
+    const { ranges, empty } = rangesFor(this.array, options.coords);
+    const cols = await this.array.read({
+      ranges: empty ? ranges.map(() => [[-1, -1]] as [number, number][]) : ranges,
+      attributes: ["soma_data"],
+      signal: options.signal,
+    });
+    const names = [...this.array.schema.dimensions.map((d) => d.name), "soma_data"];
+    const dataType = arrowValueType((this.array.schema.attributes[0] ?? { type: 3 }).type, this.uri);
+    const vectors = names.map((n) =>
+      columnToVector(cols[n] as Column, n === "soma_data" ? dataType : new Int64()),
+    );
+    return tableOf(names, vectors);
+  }
+
+  /**
+   * A 2-D CSR of the rows `rowIds` (in that order) and the columns `colIds` (in that order; default
+   * every column of the shape). Only the tiles holding those rows and columns are read.
+   */
+  async toCsr(
+    rowIds: ArrayLike<number | bigint>,
+    colIds?: ArrayLike<number | bigint>,
+    options: ReadOptions & { dtype?: ValueDtype } = {},
+  ): Promise<CsrMatrix> {
+    if (this.ndim !== 2) throw new InvalidArgumentError(`toCsr needs a 2-D array (ndim ${this.ndim})`, { path: this.uri });
+    const rows = Float64Array.from({ length: rowIds.length }, (_, i) => Number(rowIds[i]));
+    const cols = colIds ? Float64Array.from({ length: colIds.length }, (_, i) => Number(colIds[i])) : undefined;
+    const nCols = cols ? cols.length : (this.shape[1] as number);
+    const coo = await this.readCoo({ coords: [rows, cols], signal: options.signal });
+    const rowOf = positionLookup(rows, `${this.uri} rows`);
+    const colOf = cols ? positionLookup(cols, `${this.uri} columns`) : (id: number) => (id < nCols ? id : -1);
+    return cooToCsr(
+      coo.dims[0] as Float64Array,
+      coo.dims[1] as Float64Array,
+      asValues(coo.data),
+      rowOf,
+      colOf,
+      rows.length,
+      nCols,
+      options.dtype ?? "float32",
+    );
+  }
+
+  /** Number of stored cells (fragment metadata when fragments cannot overlap, else a count of a read). */
+  async nnz(options: ReadOptions = {}): Promise<number> {
+    const frags = await this.array.fragmentMetadata(options);
+    if (frags.length <= 1 || this.array.schema.allowsDups) {
+      if (!frags.some((f) => f.hasTimestamps)) {
+        let n = 0;
+        const cap = this.array.schema.capacity;
+        for (const f of frags) if (f.sparseTileNum > 0) n += (f.sparseTileNum - 1) * cap + f.lastTileCellNum;
+        return n;
+      }
+    }
+    const cols = await this.array.read({ attributes: [], signal: options.signal });
+    return cols.soma_dim_0?.data.length ?? 0;
+  }
+}
+
+/** Values as numbers (int64 data converted). */
+export function asValues(data: NumericArray): ArrayLike<number> {
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return asNumbers(data);
+  return data;
+}
+
+export class SOMADenseNDArray extends NDArrayBase {
+  readonly soma_type = "SOMADenseNDArray" as const;
+
+  /** A row-major block of the slices in `coords` (default the whole shape) and its shape. */
+  async read(options: NDArrayReadOptions = {}): Promise<{ data: NumericArray; shape: number[] }> {
+    const full = this.shape;
+    const ranges = full.map((n, i) => {
+      const sel = selectAxis(options.coords?.[i], `${this.uri} soma_dim_${i}`);
+      const r = sel.ranges ?? [[0, n - 1]];
+      if (r.length !== 1)
+        throw new UnsupportedFeatureError("dense reads take one slice (or consecutive points) per dimension", {
+          path: this.uri,
+        });
+      const [lo, hi] = r[0] as [number, number];
+      return [lo, Math.min(hi, n - 1)] as [number, number];
+    });
+    const cols = await this.array.read({
+      ranges,
+      attributes: ["soma_data"],
+      coordinates: false,
+      signal: options.signal,
+    });
+    return { data: (cols.soma_data as Column).data as NumericArray, shape: ranges.map(([a, b]) => b - a + 1) };
+  }
+}
+
+/** Keeps Float64 imported for callers that want to name the default value type. */
+export const DEFAULT_VALUE_TYPE = new Float64();

@@ -1,0 +1,59 @@
+import "@tensorflow/tfjs-backend-wasm";
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DataLoader } from "../../src/loader/index.js";
+import { toTensors, toTfDataset } from "../../src/tfjs/index.js";
+import { ArrayDataset, arrayDescription } from "../loader/array-dataset.js";
+
+beforeAll(async () => {
+  await tf.setBackend("wasm");
+  await tf.ready();
+});
+
+describe("toTensors", () => {
+  it("makes xs [n, nVars] from X and int32 or one-hot ys from encoded labels", async () => {
+    const ds = new ArrayDataset(arrayDescription({ n: 6, nVars: 3 }));
+    const batch = (await ds.getItems([4, 1])) as unknown as Record<string, unknown>;
+    batch.X = (batch.layers as { X: { data: Float32Array } }).X.data;
+    batch.shape = [2, 3];
+    const { xs, ys } = toTensors(batch, tf, { labelKey: "label" });
+    expect(xs.shape).toEqual([2, 3]);
+    expect(Array.from(await xs.data())).toEqual([12, 13, 14, 3, 4, 5]);
+    expect(Array.from(await ys!.data())).toEqual([1, 1]);
+    const hot = toTensors(batch, tf, { labelKey: "label", oneHot: 3 });
+    expect(hot.ys!.shape).toEqual([2, 3]);
+    expect(Array.from(await hot.ys!.data())).toEqual([0, 1, 0, 0, 1, 0]);
+    tf.dispose([xs, ys!, hot.xs, hot.ys!]);
+  });
+
+  it("names the label keys that exist when the key is missing", () => {
+    const batch = { X: new Float32Array(2), shape: [1, 2], obs: { cell_type: new Int32Array(1) } };
+    expect(() => toTensors(batch, tf, { labelKey: "tissue" })).toThrow(/'tissue'.*'cell_type'/);
+  });
+});
+
+describe("toTfDataset", () => {
+  it("trains with fitDataset, one loader epoch per tf epoch, with a flat tensor count", async () => {
+    const ds = new ArrayDataset(arrayDescription({ n: 60, nVars: 4 }));
+    const loader = new DataLoader(ds, { batchSize: 16, shuffle: true, seed: 1 });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [4], units: 8, activation: "relu" }),
+        tf.layers.dense({ units: 3, activation: "softmax" }),
+      ],
+    });
+    model.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
+    const dataset = toTfDataset(loader, tf, { labelKey: "label", oneHot: 3 });
+    const counts: number[] = [];
+    await model.fitDataset(dataset, {
+      epochs: 4,
+      verbose: 0,
+      callbacks: { onEpochEnd: async () => void counts.push(tf.memory().numTensors) },
+    });
+    expect(loader.epoch).toBe(4);
+    expect(counts.length).toBe(4);
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    model.dispose();
+    await loader.close();
+  });
+});
