@@ -39,8 +39,13 @@ const rand = () => {
 type Row = { values: ArrayLike<number | bigint>; cols?: ArrayLike<number | bigint> };
 
 function h5wasmRow(r: number): Row {
-  if (!sparse) return { values: (ref.get("X") as InstanceType<typeof h5wasm.Dataset>).slice([[r, r + 1]]) as Float32Array };
-  const indptr = (ref.get("X/indptr") as InstanceType<typeof h5wasm.Dataset>).slice([[r, r + 2]]) as Int32Array;
+  if (!sparse)
+    return {
+      values: (ref.get("X") as InstanceType<typeof h5wasm.Dataset>).slice([[r, r + 1]]) as Float32Array,
+    };
+  const indptr = (ref.get("X/indptr") as InstanceType<typeof h5wasm.Dataset>).slice([
+    [r, r + 2],
+  ]) as Int32Array;
   const a = Number(indptr[0]);
   const b = Number(indptr[1]);
   const data = (ref.get("X/data") as InstanceType<typeof h5wasm.Dataset>).slice([[a, b]]) as Float32Array;
@@ -49,9 +54,15 @@ function h5wasmRow(r: number): Row {
 }
 
 const [dIndptr, dData, dIndices, dDense] = sparse
-  ? await Promise.all([direct.dataset("X/indptr"), direct.dataset("X/data"), direct.dataset("X/indices"), null])
+  ? await Promise.all([
+      direct.dataset("X/indptr"),
+      direct.dataset("X/data"),
+      direct.dataset("X/indices"),
+      null,
+    ])
   : [null, null, null, await direct.dataset("X")];
-if (sparse ? !dIndptr || !dData || !dIndices : !dDense) throw new Error("the direct reader does not support this X");
+if (sparse ? !dIndptr || !dData || !dIndices : !dDense)
+  throw new Error("the direct reader does not support this X");
 
 async function directRow(r: number): Promise<Row> {
   if (!sparse) return { values: await (dDense as NonNullable<typeof dDense>).read(r, r + 1) };
@@ -71,7 +82,9 @@ function same(p: Row, q: Row): boolean {
   return eq(p.values, q.values) && (p.cols === undefined || q.cols === undefined || eq(p.cols, q.cols));
 }
 
-console.log(`${file}: X ${sparse ? "CSR" : "dense"}, ${totalRows} rows; ${nRows} random rows x ${rounds} rounds`);
+console.log(
+  `${file}: X ${sparse ? "CSR" : "dense"}, ${totalRows} rows; ${nRows} random rows x ${rounds} rounds`,
+);
 for (let round = 0; round < rounds; round++) {
   const rows = Array.from({ length: nRows }, () => Math.floor(rand() * totalRows));
   let t = performance.now();
@@ -84,7 +97,10 @@ for (let round = 0; round < rounds; round++) {
   t = performance.now();
   const concurrent = await Promise.all(rows.map(directRow));
   const concurrentMs = performance.now() - t;
-  const ok = rows.every((_, i) => same(viaH5wasm[i] as Row, viaDirect[i] as Row) && same(viaH5wasm[i] as Row, concurrent[i] as Row));
+  const ok = rows.every(
+    (_, i) =>
+      same(viaH5wasm[i] as Row, viaDirect[i] as Row) && same(viaH5wasm[i] as Row, concurrent[i] as Row),
+  );
   if (!ok) throw new Error("direct reader and h5wasm disagree");
   const rate = (ms: number) => Math.round((nRows / ms) * 1000).toLocaleString("en-US");
   console.log(

@@ -14,8 +14,10 @@ import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { Hdf5File } from "../src/h5ad/hdf5/index.js";
 import { openH5ad } from "../src/h5ad/index.js";
-import type { MatrixReader } from "../src/h5ad/types.js";
+import type { CsrRows, MatrixReader } from "../src/h5ad/types.js";
+import { LocalFileSource } from "../src/io/local.js";
 import { MappedCollection, type StoreFile } from "../src/mapped/index.js";
 
 function arg(name: string, fallback: string): string {

@@ -4,7 +4,7 @@
  */
 import { FormatError } from "../errors.js";
 import { allocFloat, type NumberArray } from "./convert.js";
-import type { CsrRows, DenseRows, OutputDtype } from "./types.js";
+import type { CsrRows, DenseRows, FloatArray, OutputDtype } from "./types.js";
 
 /** One distinct row: its nonzero column indices (ascending) and values. */
 export interface SparseRow {
@@ -84,4 +84,154 @@ export function denseRowsToSparse(rows: readonly NumberArray[]): SparseRow[] {
     }
     return { indices, data };
   });
+}
+
+/**
+ * Where each distinct row sits in a batch read: rows of slot `s` are elements
+ * `[at[s], at[s] + len[s])` of the concatenated values/indices that `readRuns` returned.
+ */
+export interface FlatRows {
+  at: Float64Array;
+  len: Int32Array;
+}
+
+/**
+ * Sorts one row's (column, value) pairs by column, keeping equal columns in stored order. Columns
+ * (already checked to be in [0, nCols)) are packed with their position into one float64 key so the
+ * native numeric sort does the work.
+ */
+function sortRow(indices: Int32Array, data: FloatArray, from: number, to: number, nCols: number): void {
+  const n = to - from;
+  const cols = indices.slice(from, to);
+  const vals = data.slice(from, to);
+  let order: ArrayLike<number>;
+  if (nCols * n < 2 ** 53) {
+    const keys = new Float64Array(n);
+    for (let k = 0; k < n; k++) keys[k] = cols[k]! * n + k;
+    keys.sort();
+    order = keys.map((key) => key % n);
+  } else {
+    order = Array.from({ length: n }, (_, k) => k).sort((x, y) => cols[x]! - cols[y]! || x - y);
+  }
+  for (let j = 0; j < n; j++) {
+    indices[from + j] = cols[order[j]!]!;
+    data[from + j] = vals[order[j]!]!;
+  }
+}
+
+/**
+ * Sparse rows read as one flat block → CSR in the caller's order. Column indices are checked to lie
+ * in [0, nCols) and sorted within a row when a writer left them unsorted.
+ */
+export function flatToCsr(
+  values: NumberArray,
+  cols: NumberArray,
+  rows: FlatRows,
+  slotOf: Int32Array,
+  nCols: number,
+  dtype: OutputDtype,
+  where: { path: string; dataset: string },
+): CsrRows {
+  const n = slotOf.length;
+  const indptr = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) indptr[i + 1] = indptr[i]! + rows.len[slotOf[i]!]!;
+  const total = indptr[n]!;
+  const indices = new Int32Array(total);
+  const data = allocFloat(dtype, total);
+  for (let i = 0; i < n; i++) {
+    const s = slotOf[i]!;
+    const len = rows.len[s]!;
+    if (len === 0) continue;
+    const a = rows.at[s]!;
+    const o = indptr[i]!;
+    data.set(values.subarray(a, a + len), o);
+    indices.set(cols.subarray(a, a + len), o);
+    let sorted = true;
+    for (let k = o; k < o + len; k++) {
+      const c = indices[k]!;
+      if (c < 0 || c >= nCols || c !== cols[a + k - o]) {
+        throw new FormatError(`column index ${cols[a + k - o]} out of range [0, ${nCols})`, where);
+      }
+      if (k > o && c < indices[k - 1]!) sorted = false;
+    }
+    if (!sorted) sortRow(indices, data, o, o + len, nCols);
+  }
+  return { format: "csr", shape: [n, nCols], indptr, indices, data };
+}
+
+/** Sparse rows read as one flat block → dense rows in the caller's order. */
+export function flatToDense(
+  values: NumberArray,
+  cols: NumberArray,
+  rows: FlatRows,
+  slotOf: Int32Array,
+  nCols: number,
+  dtype: OutputDtype,
+  where: { path: string; dataset: string },
+): DenseRows {
+  const n = slotOf.length;
+  const data = allocFloat(dtype, n * nCols);
+  for (let i = 0; i < n; i++) {
+    const s = slotOf[i]!;
+    const a = rows.at[s]!;
+    const end = a + rows.len[s]!;
+    const base = i * nCols;
+    for (let k = a; k < end; k++) {
+      const c = cols[k]!;
+      if (!(c >= 0 && c < nCols) || !Number.isInteger(c)) {
+        throw new FormatError(`column index ${c} out of range [0, ${nCols})`, where);
+      }
+      data[base + c] = values[k]!;
+    }
+  }
+  return { format: "dense", shape: [n, nCols], data };
+}
+
+/** Dense rows read as one flat block (slot `s` starts at element `at[s]`) → dense, caller's order. */
+export function flatDenseToDense(
+  block: NumberArray,
+  at: Float64Array,
+  slotOf: Int32Array,
+  nCols: number,
+  dtype: OutputDtype,
+): DenseRows {
+  const n = slotOf.length;
+  const data = allocFloat(dtype, n * nCols);
+  for (let i = 0; i < n; i++) {
+    const a = at[slotOf[i]!]!;
+    data.set(block.subarray(a, a + nCols), i * nCols);
+  }
+  return { format: "dense", shape: [n, nCols], data };
+}
+
+/** Dense rows read as one flat block → CSR of their nonzeros (NaN counts as nonzero), caller's order. */
+export function flatDenseToCsr(
+  block: NumberArray,
+  at: Float64Array,
+  slotOf: Int32Array,
+  nCols: number,
+  dtype: OutputDtype,
+): CsrRows {
+  const n = slotOf.length;
+  const indptr = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const a = at[slotOf[i]!]!;
+    let nnz = 0;
+    for (let c = 0; c < nCols; c++) if (block[a + c] !== 0) nnz++;
+    indptr[i + 1] = indptr[i]! + nnz;
+  }
+  const indices = new Int32Array(indptr[n]!);
+  const data = allocFloat(dtype, indptr[n]!);
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const a = at[slotOf[i]!]!;
+    for (let c = 0; c < nCols; c++) {
+      const v = block[a + c]!;
+      if (v !== 0) {
+        indices[o] = c;
+        data[o++] = v;
+      }
+    }
+  }
+  return { format: "csr", shape: [n, nCols], indptr, indices, data };
 }

@@ -15,7 +15,7 @@ import {
 import { encodingOf, expectEncoding } from "./encoding.js";
 import type { H5Context } from "./h5context.js";
 import { CscMatrix, CsrMatrix, DenseMatrix, type H5adMatrix } from "./matrix.js";
-import { h5RangeReader, h5RowBlockReader, type RowBlockReader } from "./range.js";
+import { directRangeReader, directRowBlockReader, type RowBlockReader } from "./range.js";
 import type { NumericDtype } from "./types.js";
 
 /** What kind of element sits at a path, without reading its values. */
@@ -69,7 +69,7 @@ export function openMatrix(ctx: H5Context, p: string): H5adMatrix {
       { path: ctx.path, key: p, valuesDataset: p },
       dims,
       numericDtype(ctx, p),
-      h5RowBlockReader(ctx, p),
+      directRowBlockReader(ctx, p),
     );
   }
   if (kind !== "group") throw new FormatError("not a matrix element", { path: ctx.path, dataset: p });
@@ -107,8 +107,8 @@ export function openMatrix(ctx: H5Context, p: string): H5adMatrix {
   }
   const indptr = Float64Array.from(toNumberArray(ctx.readAll(`${p}/indptr`)));
   const major = layout === "csr" ? dims[0] : dims[1];
-  const data = h5RangeReader(ctx, `${p}/data`);
-  const indices = h5RangeReader(ctx, `${p}/indices`);
+  const data = directRangeReader(ctx, `${p}/data`);
+  const indices = directRangeReader(ctx, `${p}/indices`);
   checkIndptr(ctx, p, indptr, major, data.length, indices.length);
   const source = { path: ctx.path, key: p, valuesDataset: `${p}/data` };
   const dtype = numericDtype(ctx, `${p}/data`);
@@ -148,8 +148,21 @@ function memoryRows(dataset: string, values: Float64Array, rows: number, cols: n
     rows,
     cols,
     chunkRows: 0,
+    mergeGap: 0,
+    ready: async () => {},
     async readRows(start, end): Promise<NumberArray> {
       return values.subarray(start * cols, end * cols);
+    },
+    async readRowRuns(starts, ends): Promise<NumberArray> {
+      let n = 0;
+      for (let i = 0; i < starts.length; i++) n += ends[i]! - starts[i]!;
+      const out = new Float64Array(n * cols);
+      let at = 0;
+      for (let i = 0; i < starts.length; i++) {
+        out.set(values.subarray(starts[i]! * cols, ends[i]! * cols), at);
+        at += (ends[i]! - starts[i]!) * cols;
+      }
+      return out;
     },
   };
 }

@@ -18,6 +18,8 @@ import {
   UnknownEncodingError,
   UnsupportedFeatureError,
 } from "../errors.js";
+import type { CacheProgress } from "../io/cache/download.js";
+import type { S3Options } from "../io/s3/client.js";
 import { CompoundDataFrame, GroupDataFrame } from "./dataframe.js";
 import { type DescribeOptions, describeH5ad, type H5adDescription } from "./describe.js";
 import { compoundMatrixFields, elementKind, openCompoundField, openMatrix } from "./elements.js";
@@ -25,7 +27,8 @@ import { encodingOf, KNOWN_ENCODINGS } from "./encoding.js";
 import { H5Context } from "./h5context.js";
 import type { H5adMatrix } from "./matrix.js";
 import { probeHdf5 } from "./probe.js";
-import { loadRuntime } from "./runtime.js";
+import { type H5Runtime, loadRuntime } from "./runtime.js";
+import type { StreamOptions } from "./stream/remote-object.js";
 import type { DataFrameReader } from "./types.js";
 
 export interface OpenH5adOptions {
@@ -35,6 +38,16 @@ export interface OpenH5adOptions {
    * the installed plugins such as LZF). Ids the runtime cannot decode are never added.
    */
   decodableFilters?: readonly number[];
+  /** For `s3://` URIs: read the object in place instead of downloading it first (default false). */
+  stream?: boolean;
+  /** For `s3://` URIs: tuning of the streamed reads (block size, read-ahead, timeouts, retries). */
+  streamOptions?: StreamOptions;
+  /** For `s3://` URIs: how to reach S3 (default: the AWS SDK's environment and config). */
+  s3?: S3Options;
+  /** For cached `s3://` URIs: the cache folder (default `CELLFEED_CACHE_DIR`, else `~/.cache/cellfeed`). */
+  cacheDir?: string;
+  /** For cached `s3://` URIs: download progress. */
+  onProgress?: (progress: CacheProgress) => void;
 }
 
 /** raw (anndata's `.raw`): its own var and matrix. */
@@ -220,37 +233,63 @@ export class H5adFile implements Disposable {
   }
 }
 
-/** Opens an .h5ad file. Throws FileNotFoundError, NotHdf5Error, TruncatedFileError, NotAnnDataError, ... */
+/** Opens an .h5ad file. Throws FileNotFoundError, NotHdf5Error, TruncatedFileError, NotAnnDataError, ...
+ *
+ * `path` may be an `s3://bucket/key` URI: by default the object is downloaded once into the cache
+ * (`cacheDir`) and the local copy is opened; with `stream: true` it is read in place, range by range
+ * (see src/h5ad/remote.ts). */
 export async function openH5ad(path: string, options: OpenH5adOptions = {}): Promise<H5adFile> {
   if (typeof path !== "string" || path === "")
     throw new InvalidArgumentError("path must be a non-empty string");
   throwIfAborted(options.signal, { path });
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+    const { openRemoteH5ad } = await import("./remote.js");
+    return await openRemoteH5ad(path, options);
+  }
   await probeHdf5(path);
   const runtime = await loadRuntime();
   throwIfAborted(options.signal, { path });
+  return openOnRuntime(path, path, runtime, options);
+}
+
+/**
+ * @internal Opens `h5Name` (a name in h5wasm's file system) as the file called `path` in errors;
+ * `makeContext` lets the streamed reader put its own context in between.
+ */
+export function openOnRuntime(
+  path: string,
+  h5Name: string,
+  runtime: H5Runtime,
+  options: OpenH5adOptions,
+  makeContext: (file: H5WasmFile, decodable: ReadonlyMap<number, string>) => H5Context = (file, decodable) =>
+    new H5Context(path, file, runtime, decodable),
+  makeFile: (ctx: H5Context) => H5adFile = (ctx) => new H5adFile(ctx),
+): H5adFile {
   let decodable = runtime.filters;
   if (options.decodableFilters !== undefined) {
     const allowed = new Set(options.decodableFilters);
     decodable = new Map([...runtime.filters].filter(([id]) => allowed.has(id)));
   }
-  let file: InstanceType<typeof runtime.h5wasm.File>;
+  let file: H5WasmFile;
   try {
-    file = new runtime.h5wasm.File(path, "r");
+    file = new runtime.h5wasm.File(h5Name, "r");
   } catch (e) {
     throw new FormatError(`HDF5 could not open the file: ${e instanceof Error ? e.message : String(e)}`, {
       path,
       cause: e,
     });
   }
-  const ctx = new H5Context(path, file, runtime, decodable);
+  const ctx = makeContext(file, decodable);
   try {
-    return new H5adFile(ctx);
+    return makeFile(ctx);
   } catch (e) {
     ctx.close();
     if (e instanceof CellfeedError) throw e;
     throw new FormatError(`cannot read: ${e instanceof Error ? e.message : String(e)}`, { path, cause: e });
   }
 }
+
+type H5WasmFile = InstanceType<H5Runtime["h5wasm"]["File"]>;
 
 function checkRoot(ctx: H5Context): void {
   const enc = encodingOf(ctx, "");

@@ -3,14 +3,21 @@
  * h5sparse groups). Row reads go through RangeReader / RowBlockReader, one slice per coalesced run.
  */
 import { FormatError, throwIfAborted } from "../errors.js";
-import { denseRowsToSparse, denseToDense, type SparseRow, sparseToCsr, sparseToDense } from "./assemble.js";
+import {
+  type FlatRows,
+  flatDenseToCsr,
+  flatDenseToDense,
+  flatToCsr,
+  flatToDense,
+  type SparseRow,
+  sparseToCsr,
+  sparseToDense,
+} from "./assemble.js";
 import { type NumberArray, toInt32 } from "./convert.js";
 import type { RangeReader, RowBlockReader } from "./range.js";
-import { coalesce, planRows, type RowPlan } from "./rows.js";
+import { coalesce, planRows, type RowPlan, type Run } from "./rows.js";
 import type { CsrRows, DenseRows, MatrixReader, NumericDtype, ReadRowsOptions } from "./types.js";
 
-/** Elements between two wanted rows that we would rather read than pay another slice for. */
-export const MAX_GAP_ELEMENTS = 16_384;
 /** Elements per read when streaming a whole matrix (sums, CSC scans). */
 export const STREAM_BLOCK_ELEMENTS = 1 << 20;
 
@@ -20,6 +27,20 @@ export const STREAM_BLOCK_ELEMENTS = 1 << 20;
  */
 export function sameChunk(prevEnd: number, nextStart: number, chunk: number): boolean {
   return chunk > 0 && prevEnd > 0 && Math.floor((prevEnd - 1) / chunk) === Math.floor(nextStart / chunk);
+}
+
+/** Element (or row) bounds of each run: `[at(run.start), at(run.end))`. */
+function bounds(
+  runs: readonly Run[],
+  at: (row: number) => number,
+): { starts: Float64Array; ends: Float64Array } {
+  const starts = new Float64Array(runs.length);
+  const ends = new Float64Array(runs.length);
+  for (let k = 0; k < runs.length; k++) {
+    starts[k] = at(runs[k]!.start);
+    ends[k] = at(runs[k]!.end);
+  }
+  return { starts, ends };
 }
 
 /** Float64 totals over all stored values. */
@@ -88,44 +109,6 @@ function accumulate(values: NumberArray, acc: MatrixStats): void {
   acc.stored += values.length;
 }
 
-/**
- * Some writers leave column indices unsorted within a row (scipy's `has_sorted_indices` false);
- * CsrRows promises ascending columns, so such rows are sorted (a cheap check for the common case).
- */
-function ascending(row: SparseRow): SparseRow {
-  const ix = row.indices;
-  let sorted = true;
-  for (let k = 1; k < ix.length; k++) {
-    if (ix[k]! < ix[k - 1]!) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return row;
-  // Pack (column, position) into one float64 key so the native numeric sort does the work.
-  const SHIFT = 2 ** 24;
-  const n = ix.length;
-  if (n >= SHIFT || ix.some((c) => c < 0)) {
-    const order = Array.from(ix.keys()).sort((a, b) => ix[a]! - ix[b]!);
-    return {
-      indices: Int32Array.from(order, (k) => ix[k]!),
-      data: Float64Array.from(order, (k) => row.data[k]!),
-    };
-  }
-  const keys = new Float64Array(n);
-  for (let k = 0; k < n; k++) keys[k] = ix[k]! * SHIFT + k;
-  keys.sort();
-  const indices = new Int32Array(n);
-  const data = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const key = keys[j]!;
-    const k = key % SHIFT;
-    indices[j] = (key - k) / SHIFT;
-    data[j] = row.data[k]!;
-  }
-  return { indices, data };
-}
-
 /** A dense 2-D dataset: runs of rows are sliced whole. */
 export class DenseMatrix extends H5adMatrix {
   readonly layout = "dense" as const;
@@ -141,28 +124,30 @@ export class DenseMatrix extends H5adMatrix {
 
   async readRows(indices: ArrayLike<number>, options: ReadRowsOptions = {}): Promise<CsrRows | DenseRows> {
     const plan = this.plan(indices);
+    throwIfAborted(options.signal, this.where());
+    await this.reader.ready();
     const nCols = this.shape[1];
     const chunk = this.reader.chunkRows;
     const runs = coalesce(
       plan.unique,
       (a, b) => (sameChunk(a + 1, b, chunk) ? 0 : (b - a - 1) * nCols),
-      MAX_GAP_ELEMENTS,
+      this.reader.mergeGap,
     );
-    const rows: NumberArray[] = new Array(plan.unique.length);
+    const { starts, ends } = bounds(runs, (r) => r);
+    const block = await this.reader.readRowRuns(starts, ends, options);
+    const at = new Float64Array(plan.unique.length);
+    let base = 0;
     for (const run of runs) {
-      throwIfAborted(options.signal, this.where());
-      const block = await this.reader.readRows(run.start, run.end, options);
-      if (block.length !== (run.end - run.start) * nCols) {
-        throw new FormatError(`read ${block.length} values for rows ${run.start}..${run.end}`, this.where());
-      }
-      for (let s = run.first; s <= run.last; s++) {
-        const off = (plan.unique[s]! - run.start) * nCols;
-        rows[s] = block.subarray(off, off + nCols);
-      }
+      for (let s = run.first; s <= run.last; s++) at[s] = base + (plan.unique[s]! - run.start) * nCols;
+      base += (run.end - run.start) * nCols;
+    }
+    if (block.length !== base) {
+      throw new FormatError(`read ${block.length} values for ${base} requested`, this.where());
     }
     const dtype = options.dtype ?? "float32";
-    if ((options.output ?? "dense") === "dense") return denseToDense(rows, plan.slotOf, nCols, dtype);
-    return sparseToCsr(denseRowsToSparse(rows), plan.slotOf, nCols, dtype);
+    if ((options.output ?? "dense") === "dense")
+      return flatDenseToDense(block, at, plan.slotOf, nCols, dtype);
+    return flatDenseToCsr(block, at, plan.slotOf, nCols, dtype);
   }
 
   async stats(options: StatsOptions = {}): Promise<MatrixStats> {
@@ -224,29 +209,57 @@ export abstract class SparseMatrix extends H5adMatrix {
 
 export class CsrMatrix extends SparseMatrix {
   readonly layout = "csr" as const;
+  #ready: Promise<unknown> | undefined;
 
   async readRows(indices: ArrayLike<number>, options: ReadRowsOptions = {}): Promise<CsrRows | DenseRows> {
     const plan = this.plan(indices);
+    throwIfAborted(options.signal, this.where());
+    this.#ready ??= Promise.all([this.data.ready(), this.indices.ready()]);
+    await this.#ready;
     const ip = this.indptr;
-    const chunk = this.data.chunk;
+    const dChunk = this.data.chunk;
+    const iChunk = this.indices.chunk;
     const runs = coalesce(
       plan.unique,
-      (a, b) => (sameChunk(ip[a + 1]!, ip[b]!, chunk) ? 0 : ip[b]! - ip[a + 1]!),
-      MAX_GAP_ELEMENTS,
+      (a, b) => {
+        const end = ip[a + 1]!;
+        const next = ip[b]!;
+        return sameChunk(end, next, dChunk) || sameChunk(end, next, iChunk) ? 0 : next - end;
+      },
+      Math.min(this.data.mergeGap, this.indices.mergeGap),
     );
-    const rows: SparseRow[] = new Array(plan.unique.length);
-    for (const run of runs) {
-      throwIfAborted(options.signal, this.where());
-      const lo = ip[run.start]!;
-      const block = await this.readSpan(lo, ip[run.end]!, options);
+    const { starts, ends } = bounds(runs, (r) => ip[r]!);
+    const [values, cols] = await Promise.all([
+      this.data.readRuns(starts, ends, options),
+      this.indices.readRuns(starts, ends, options),
+    ]);
+    const rows: FlatRows = {
+      at: new Float64Array(plan.unique.length),
+      len: new Int32Array(plan.unique.length),
+    };
+    let base = 0;
+    for (let k = 0; k < runs.length; k++) {
+      const run = runs[k]!;
+      const lo = starts[k]!;
       for (let s = run.first; s <= run.last; s++) {
         const r = plan.unique[s]!;
-        const a = ip[r]! - lo;
-        const b = ip[r + 1]! - lo;
-        rows[s] = ascending({ data: block.data.subarray(a, b), indices: block.indices.subarray(a, b) });
+        rows.at[s] = base + ip[r]! - lo;
+        rows.len[s] = ip[r + 1]! - ip[r]!;
       }
+      base += ends[k]! - lo;
     }
-    return this.output(rows, plan.slotOf, options);
+    if (values.length !== base || cols.length !== base) {
+      throw new FormatError(
+        `read ${values.length} values and ${cols.length} indices for ${base} requested`,
+        this.where(this.data.dataset),
+      );
+    }
+    const dtype = options.dtype ?? "float32";
+    const where = this.where(this.indices.dataset);
+    if ((options.output ?? "csr") === "csr") {
+      return flatToCsr(values, cols, rows, plan.slotOf, this.shape[1], dtype, where);
+    }
+    return flatToDense(values, cols, rows, plan.slotOf, this.shape[1], dtype, where);
   }
 }
 

@@ -85,7 +85,7 @@ export function arrowFieldType(array: TileDBArray, name: string): DataType {
     const e = array.enumerations.get(attr.enumeration);
     if (e) {
       const index = arrowValueType(attr.type, array.uri) as IntType;
-      return new Dictionary(arrowValueType(e.type, array.uri), index, nextDictionaryId++, e.ordered);
+      return new Dictionary(arrowValueType(e.type, array.uri), index as never, nextDictionaryId++, e.ordered);
     }
   }
   return arrowValueType(field.type, array.uri);
@@ -94,7 +94,8 @@ export function arrowFieldType(array: TileDBArray, name: string): DataType {
 /** The Arrow schema of a SOMA DataFrame (index columns first, then attributes). */
 export function arrowSchemaOf(array: TileDBArray): Schema {
   const fields: Field[] = [];
-  for (const d of array.schema.dimensions) fields.push(new Field(d.name, arrowFieldType(array, d.name), false));
+  for (const d of array.schema.dimensions)
+    fields.push(new Field(d.name, arrowFieldType(array, d.name), false));
   for (const a of array.schema.attributes)
     fields.push(new Field(a.name, arrowFieldType(array, a.name), a.nullable));
   return new Schema(fields);

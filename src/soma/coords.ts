@@ -122,3 +122,44 @@ export class JoinIndex {
     return -1;
   }
 }
+
+/**
+ * At most `max` ranges covering `ranges` (sorted, disjoint): the smallest gaps are bridged. The
+ * TileDB reader tests each cell against every range, so long point lists are coarsened for the read
+ * and the exact selection is applied afterwards.
+ */
+export function coarsenRanges(ranges: [number, number][], max: number): [number, number][] {
+  if (ranges.length <= max) return ranges;
+  const gaps = ranges.slice(1).map((r, i) => ({ i, gap: r[0] - (ranges[i] as [number, number])[1] }));
+  gaps.sort((a, b) => b.gap - a.gap || a.i - b.i);
+  const splits = new Set(gaps.slice(0, Math.max(0, max - 1)).map((g) => g.i));
+  const out: [number, number][] = [];
+  let lo = (ranges[0] as [number, number])[0];
+  for (let i = 0; i < ranges.length; i++) {
+    if (i === ranges.length - 1 || splits.has(i)) {
+      out.push([lo, (ranges[i] as [number, number])[1]]);
+      if (i + 1 < ranges.length) lo = (ranges[i + 1] as [number, number])[0];
+    }
+  }
+  return out;
+}
+
+/** Ranges pushed down to one TileDB read. */
+export const MAX_PUSHDOWN_RANGES = 32;
+
+/** Positions of `ids` inside the selection (its points, else its ranges), or undefined when all are. */
+export function keepSelected(ids: Float64Array, sel: AxisSelection): Int32Array | undefined {
+  if (!sel.ranges) return undefined;
+  const keep: number[] = [];
+  if (sel.points) {
+    const index = new JoinIndex(sel.points);
+    for (let i = 0; i < ids.length; i++) if (index.indexOf(ids[i] as number) >= 0) keep.push(i);
+  } else {
+    const ranges = sel.ranges;
+    for (let i = 0; i < ids.length; i++) {
+      const v = ids[i] as number;
+      if (ranges.some(([lo, hi]) => v >= lo && v <= hi)) keep.push(i);
+    }
+  }
+  return keep.length === ids.length ? undefined : Int32Array.from(keep);
+}

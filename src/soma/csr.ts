@@ -128,7 +128,9 @@ export function csrTakeRows(m: CsrMatrix, rows: ArrayLike<number>): CsrMatrix {
 export function csrRowsToDense(m: CsrMatrix, rows: ArrayLike<number>): Float32Array | Float64Array {
   const width = m.shape[1];
   const out =
-    m.data instanceof Float64Array ? new Float64Array(rows.length * width) : new Float32Array(rows.length * width);
+    m.data instanceof Float64Array
+      ? new Float64Array(rows.length * width)
+      : new Float32Array(rows.length * width);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as number;
     const base = i * width;

@@ -8,7 +8,8 @@ import type { Schema, Table } from "apache-arrow";
 import { KeyNotFoundError } from "../errors.js";
 import type { ByteStore, ReadOptions } from "../io/types.js";
 import { arrowSchemaOf, columnToVector, tableOf } from "./arrow.js";
-import { type AxisCoords, int64ToNumbers, selectAxis } from "./coords.js";
+import { type AxisCoords, int64ToNumbers, keepSelected, selectAxis } from "./coords.js";
+import { planRanges } from "./plan.js";
 import { type CompileOptions, compileValueFilter, maskToIndices } from "./query/index.js";
 import type { Column, MetadataValue, TileDBArray } from "./tiledb/index.js";
 
@@ -83,20 +84,34 @@ export class SOMADataFrame {
         : undefined;
     const dims = new Set(this.indexColumnNames);
     const attributes = [...new Set([...wanted, ...(filter?.columns ?? [])])].filter((c) => !dims.has(c));
-    const { ranges } = selectAxis(options.coords, `${this.uri} coords`);
+    const sel = selectAxis(options.coords, `${this.uri} coords`);
+    const ranges = await planRanges(this.array, 0, sel, { signal: options.signal });
     const columns =
       ranges && ranges.length === 0
         ? await this.#emptyRead(attributes, options.signal)
-        : await this.array.read({ ranges: ranges ? { [dim]: ranges } : undefined, attributes, signal: options.signal });
+        : await this.array.read({
+            ranges: ranges ? { [dim]: ranges } : undefined,
+            attributes,
+            signal: options.signal,
+          });
     const idCol = columns[dim] as Column;
-    const joinids = idCol.data instanceof BigInt64Array ? int64ToNumbers(idCol.data) : Float64Array.from(idCol.data as ArrayLike<number>);
-    let rows: Int32Array | undefined;
+    const joinids =
+      idCol.data instanceof BigInt64Array
+        ? int64ToNumbers(idCol.data)
+        : Float64Array.from(idCol.data as ArrayLike<number>);
+    // Coarsened ranges read a superset: keep the listed points only.
+    let rows = keepSelected(joinids, sel);
     if (filter) {
       const names = filter.columns;
-      const vectors = names.map((n) => columnToVector(columns[n] as Column, this.schema.fields.find((f) => f.name === n)!.type));
-      rows = maskToIndices(filter.evaluate(tableOf(names, vectors)));
+      const vectors = names.map((n) => columnToVector(columns[n] as Column, this.#fieldType(n), rows));
+      const matched = maskToIndices(filter.evaluate(tableOf(names, vectors)));
+      rows = rows ? Int32Array.from(matched, (m) => rows![m] as number) : matched;
     }
     return { joinids: rows ? Float64Array.from(rows, (r) => joinids[r] as number) : joinids, columns, rows };
+  }
+
+  #fieldType(name: string) {
+    return (this.schema.fields.find((f) => f.name === name) as Schema["fields"][number]).type;
   }
 
   async #emptyRead(attributes: string[], signal?: AbortSignal): Promise<Record<string, Column>> {
@@ -116,9 +131,7 @@ export class SOMADataFrame {
   async read(options: DataFrameReadOptions = {}): Promise<Table> {
     const wanted = options.columnNames ?? this.columnNames;
     const { columns, rows } = await this.readRaw(options);
-    const vectors = wanted.map((n) =>
-      columnToVector(columns[n] as Column, this.schema.fields.find((f) => f.name === n)!.type, rows),
-    );
+    const vectors = wanted.map((n) => columnToVector(columns[n] as Column, this.#fieldType(n), rows));
     return tableOf(wanted, vectors);
   }
 }

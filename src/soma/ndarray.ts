@@ -3,12 +3,13 @@
  * The shape comes from the current domain (tiledbsoma ≥ 1.15) or the dimension domain (older
  * stores); coordinates are pushed down to the TileDB read as merged ranges.
  */
-import { Float64, Int64, type Table } from "apache-arrow";
+import { Int64, type Table } from "apache-arrow";
 import { InvalidArgumentError, UnsupportedFeatureError } from "../errors.js";
 import type { ByteStore, ReadOptions } from "../io/types.js";
 import { arrowValueType, columnToVector, tableOf } from "./arrow.js";
-import { type AxisCoords, asNumbers, selectAxis } from "./coords.js";
+import { type AxisCoords, asNumbers, keepSelected, selectAxis } from "./coords.js";
 import { type CsrMatrix, cooToCsr, positionLookup, type ValueDtype } from "./csr.js";
+import { planRanges } from "./plan.js";
 import type { Column, MetadataValue, TileDBArray } from "./tiledb/index.js";
 
 type NumericArray =
@@ -26,6 +27,11 @@ type NumericArray =
 export interface NDArrayReadOptions extends ReadOptions {
   /** Per dimension: points, an inclusive slice, or undefined (all). */
   coords?: readonly (AxisCoords | undefined)[];
+  /**
+   * readCoo only: `false` may return extra cells outside `coords` (the read is planned per tile),
+   * for callers that place cells by joinid lookup anyway and drop the rest. Default true.
+   */
+  exact?: boolean;
 }
 
 /** COO cells: one coordinate array per dimension (doubles) and the values. */
@@ -41,17 +47,49 @@ function shapeOf(array: TileDBArray): number[] {
   });
 }
 
-function rangesFor(array: TileDBArray, coords: NDArrayReadOptions["coords"]) {
+interface CellRead {
+  cols: Record<string, Column>;
+  /** Coordinates per dimension as doubles (before `keep`). */
+  dims: Float64Array[];
+  /** Cells inside the exact selection when the read covered a superset; undefined = all. */
+  keep: Int32Array | undefined;
+}
+
+/** Reads the cells of `coords`: coarsened ranges pushed down (or none), exact points applied after. */
+async function readCells(
+  array: TileDBArray,
+  coords: NDArrayReadOptions["coords"],
+  signal: AbortSignal | undefined,
+  exact = true,
+): Promise<CellRead> {
   const ndim = array.schema.dimensions.length;
   if (coords && coords.length > ndim)
     throw new InvalidArgumentError(`${coords.length} coordinates for a ${ndim}-D array`, { path: array.uri });
-  let empty = false;
-  const ranges = array.schema.dimensions.map((d, i) => {
-    const sel = selectAxis(coords?.[i], `${array.uri} ${d.name}`);
-    if (sel.ranges && sel.ranges.length === 0) empty = true;
-    return sel.ranges;
+  const sels = array.schema.dimensions.map((d, i) => selectAxis(coords?.[i], `${array.uri} ${d.name}`));
+  const empty = sels.some((s) => s.ranges !== undefined && s.ranges.length === 0);
+  const ranges = await Promise.all(
+    sels.map(async (s, d) =>
+      empty ? [[-1, -1] as [number, number]] : await planRanges(array, d, s, { signal }),
+    ),
+  );
+  const cols = await array.read({ ranges, attributes: ["soma_data"], signal });
+  const dims = array.schema.dimensions.map((d) => asNumbers((cols[d.name] as Column).data as BigInt64Array));
+  let keep: Int32Array | undefined;
+  sels.forEach((sel, d) => {
+    if (!sel.ranges || !exact) return;
+    const ids = dims[d] as Float64Array;
+    const k = keepSelected(keep ? Float64Array.from(keep, (i) => ids[i] as number) : ids, sel);
+    if (k) keep = keep ? Int32Array.from(k, (i) => keep![i] as number) : k;
   });
-  return { ranges, empty };
+  return { cols, dims, keep };
+}
+
+function take<T extends Float64Array | NumericArray>(a: T, keep: Int32Array | undefined): T {
+  if (!keep) return a;
+  const C = a.constructor as new (n: number) => T;
+  const out = new C(keep.length);
+  for (let i = 0; i < keep.length; i++) (out as unknown as unknown[])[i] = a[keep[i] as number];
+  return out;
 }
 
 abstract class NDArrayBase {
@@ -82,14 +120,11 @@ export class SOMASparseNDArray extends NDArrayBase {
 
   /** The cells inside `coords`, as doubles (dims) and the stored value type. */
   async readCoo(options: NDArrayReadOptions = {}): Promise<CooCells> {
-    const { ranges, empty } = rangesFor(this.array, options.coords);
-    const cols = await this.array.read({
-      ranges: empty ? ranges.map(() => [[-1, -1]] as [number, number][]) : ranges,
-      attributes: ["soma_data"],
-      signal: options.signal,
-    });
-    const dims = this.array.schema.dimensions.map((d) => asNumbers((cols[d.name] as Column).data as BigInt64Array));
-    return { dims, data: (cols.soma_data as Column).data as NumericArray };
+    const { cols, dims, keep } = await readCells(this.array, options.coords, options.signal, options.exact);
+    return {
+      dims: dims.map((d) => take(d, keep)),
+      data: take((cols.soma_data as Column).data as NumericArray, keep),
+    };
   }
 
   /**
@@ -100,16 +135,11 @@ export class SOMASparseNDArray extends NDArrayBase {
    * ```
    */
   async read(options: NDArrayReadOptions = {}): Promise<Table> {
-    const { ranges, empty } = rangesFor(this.array, options.coords);
-    const cols = await this.array.read({
-      ranges: empty ? ranges.map(() => [[-1, -1]] as [number, number][]) : ranges,
-      attributes: ["soma_data"],
-      signal: options.signal,
-    });
+    const { cols, keep } = await readCells(this.array, options.coords, options.signal);
     const names = [...this.array.schema.dimensions.map((d) => d.name), "soma_data"];
     const dataType = arrowValueType((this.array.schema.attributes[0] ?? { type: 3 }).type, this.uri);
     const vectors = names.map((n) =>
-      columnToVector(cols[n] as Column, n === "soma_data" ? dataType : new Int64()),
+      columnToVector(cols[n] as Column, n === "soma_data" ? dataType : new Int64(), keep),
     );
     return tableOf(names, vectors);
   }
@@ -123,11 +153,14 @@ export class SOMASparseNDArray extends NDArrayBase {
     colIds?: ArrayLike<number | bigint>,
     options: ReadOptions & { dtype?: ValueDtype } = {},
   ): Promise<CsrMatrix> {
-    if (this.ndim !== 2) throw new InvalidArgumentError(`toCsr needs a 2-D array (ndim ${this.ndim})`, { path: this.uri });
+    if (this.ndim !== 2)
+      throw new InvalidArgumentError(`toCsr needs a 2-D array (ndim ${this.ndim})`, { path: this.uri });
     const rows = Float64Array.from({ length: rowIds.length }, (_, i) => Number(rowIds[i]));
-    const cols = colIds ? Float64Array.from({ length: colIds.length }, (_, i) => Number(colIds[i])) : undefined;
+    const cols = colIds
+      ? Float64Array.from({ length: colIds.length }, (_, i) => Number(colIds[i]))
+      : undefined;
     const nCols = cols ? cols.length : (this.shape[1] as number);
-    const coo = await this.readCoo({ coords: [rows, cols], signal: options.signal });
+    const coo = await this.readCoo({ coords: [rows, cols], signal: options.signal, exact: false });
     const rowOf = positionLookup(rows, `${this.uri} rows`);
     const colOf = cols ? positionLookup(cols, `${this.uri} columns`) : (id: number) => (id < nCols ? id : -1);
     return cooToCsr(
@@ -174,9 +207,12 @@ export class SOMADenseNDArray extends NDArrayBase {
       const sel = selectAxis(options.coords?.[i], `${this.uri} soma_dim_${i}`);
       const r = sel.ranges ?? [[0, n - 1]];
       if (r.length !== 1)
-        throw new UnsupportedFeatureError("dense reads take one slice (or consecutive points) per dimension", {
-          path: this.uri,
-        });
+        throw new UnsupportedFeatureError(
+          "dense reads take one slice (or consecutive points) per dimension",
+          {
+            path: this.uri,
+          },
+        );
       const [lo, hi] = r[0] as [number, number];
       return [lo, Math.min(hi, n - 1)] as [number, number];
     });
@@ -186,9 +222,9 @@ export class SOMADenseNDArray extends NDArrayBase {
       coordinates: false,
       signal: options.signal,
     });
-    return { data: (cols.soma_data as Column).data as NumericArray, shape: ranges.map(([a, b]) => b - a + 1) };
+    return {
+      data: (cols.soma_data as Column).data as NumericArray,
+      shape: ranges.map(([a, b]) => b - a + 1),
+    };
   }
 }
-
-/** Keeps Float64 imported for callers that want to name the default value type. */
-export const DEFAULT_VALUE_TYPE = new Float64();

@@ -222,8 +222,14 @@ describeWithFixtures("h5ad", "MappedCollection on real fixtures vs Python anndat
       );
       expect(await code(MappedCollection.open([text]))).toBe("not_hdf5");
       const plain = join(dir, "plain.h5");
-      execFileSync(referencePython, ["-c", `import h5py\nwith h5py.File('${plain}','w') as f: f['x']=[1,2,3]`]);
-      await expect(MappedCollection.open([mixed[0]!, plain])).rejects.toMatchObject({ code: "not_anndata", path: plain });
+      execFileSync(referencePython, [
+        "-c",
+        `import h5py\nwith h5py.File('${plain}','w') as f: f['x']=[1,2,3]`,
+      ]);
+      await expect(MappedCollection.open([mixed[0]!, plain])).rejects.toMatchObject({
+        code: "not_anndata",
+        path: plain,
+      });
       expect(await code(MappedCollection.open(mixed, { obsKeys: ["nope"] }))).toBe("key_not_found");
       expect(await code(MappedCollection.open(mixed, { join: "outer", layersKeys: ["counts"] }))).toBe(
         "key_not_found",

@@ -13,6 +13,16 @@ export class ChunkCache {
     return this.#bytes;
   }
 
+  /** The cached value, if any (marks it recently used). */
+  peek(key: number): Uint8Array | undefined {
+    const hit = this.#items.get(key);
+    if (hit) {
+      this.#items.delete(key);
+      this.#items.set(key, hit);
+    }
+    return hit;
+  }
+
   async get(key: number, load: () => Promise<Uint8Array>): Promise<Uint8Array> {
     const hit = this.#items.get(key);
     if (hit) {
@@ -25,7 +35,7 @@ export class ChunkCache {
       p = load().then(
         (v) => {
           this.#pending.delete(key);
-          this.#put(key, v);
+          this.put(key, v);
           return v;
         },
         (e: unknown) => {
@@ -38,7 +48,8 @@ export class ChunkCache {
     return p;
   }
 
-  #put(key: number, value: Uint8Array): void {
+  put(key: number, value: Uint8Array): void {
+    if (this.#items.has(key)) return;
     if (value.byteLength > this.maxBytes) return;
     this.#items.set(key, value);
     this.#bytes += value.byteLength;

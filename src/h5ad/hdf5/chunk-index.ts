@@ -104,9 +104,17 @@ class BTree1Index implements ChunkIndex {
     const loOff = Math.floor(lo / c0) * c0;
     const hiOff = Math.floor((hi - 1) / c0) * c0;
     const out: ChunkRef[] = [];
-    const visit = async (addr: number): Promise<ChunkRef[][]> => {
+    const visit = async (addr: number, level: number): Promise<ChunkRef[][]> => {
       const node = await this.#node(addr);
       throwIfAborted(options?.signal, { path: this.ctx.path });
+      if (level >= 0 && node.level !== level) {
+        throw new FormatError(
+          `v1 B-tree node at ${this.ctx.base + addr} has level ${node.level}, expected ${level}`,
+          {
+            path: this.ctx.path,
+          },
+        );
+      }
       const found: ChunkRef[] = [];
       const deeper: Promise<ChunkRef[][]>[] = [];
       for (let i = 0; i < node.children.length; i++) {
@@ -124,13 +132,13 @@ class BTree1Index implements ChunkIndex {
         } else {
           // Child i holds keys from keys[i] up to (not including) keys[i + 1].
           const next = (node.keys[i + 1] as ChunkKey).offsets[0] as number;
-          if (first <= hiOff && next >= loOff) deeper.push(visit(node.children[i] as number));
+          if (first <= hiOff && next >= loOff) deeper.push(visit(node.children[i] as number, node.level - 1));
         }
       }
       const nested = (await Promise.all(deeper)).flat();
       return [found, ...nested];
     };
-    for (const part of await visit(this.root)) out.push(...part);
+    for (const part of await visit(this.root, -1)) out.push(...part);
     return out;
   }
 }

@@ -6,7 +6,20 @@ import { FormatError, TruncatedFileError } from "../../errors.js";
 import type { ByteSource, ReadOptions } from "../../io/types.js";
 import { Cursor } from "./cursor.js";
 
+/** A source that can also read synchronously (LocalFileSource): the fast path for cached local files. */
+export interface SyncByteSource {
+  readonly syncReady: boolean;
+  readSync(offset: number, length: number, into?: Uint8Array, at?: number): Uint8Array;
+}
+
+function syncOf(source: ByteSource): SyncByteSource | null {
+  const s = source as Partial<SyncByteSource>;
+  return typeof s.readSync === "function" && "syncReady" in s ? (s as SyncByteSource) : null;
+}
+
 export class FileContext {
+  readonly #sync: SyncByteSource | null;
+
   constructor(
     readonly source: ByteSource,
     readonly offsetSize: number,
@@ -16,7 +29,14 @@ export class FileContext {
     readonly fileSize: number,
     /** Absolute end-of-file address the superblock declares. */
     readonly endOfFile: number,
-  ) {}
+  ) {
+    this.#sync = syncOf(source);
+  }
+
+  /** True when `bytesSync` may be used now. */
+  get syncReady(): boolean {
+    return this.#sync?.syncReady === true;
+  }
 
   get path(): string {
     return this.source.uri;
@@ -24,6 +44,20 @@ export class FileContext {
 
   /** Exactly `length` bytes at relative address `addr`. */
   async bytes(addr: number, length: number, options?: ReadOptions): Promise<Uint8Array> {
+    return this.source.read(this.#checked(addr, length), length, options);
+  }
+
+  /**
+   * `bytes` read synchronously into `into` at `intoAt` (fresh when omitted); only when `syncReady`.
+   */
+  bytesSync(addr: number, length: number, into?: Uint8Array, intoAt = 0): Uint8Array {
+    const sync = this.#sync;
+    if (!sync) throw new FormatError("this source has no synchronous reads", { path: this.path });
+    return sync.readSync(this.#checked(addr, length), length, into, intoAt);
+  }
+
+  /** The absolute offset of `length` bytes at relative `addr`, after checking they lie in the file. */
+  #checked(addr: number, length: number): number {
     const at = this.base + addr;
     if (addr >= 0 && at + length > this.fileSize && at + length <= this.endOfFile) {
       throw new TruncatedFileError(
@@ -36,7 +70,7 @@ export class FileContext {
         path: this.path,
       });
     }
-    return this.source.read(at, length, options);
+    return at;
   }
 
   /** A cursor over `length` bytes at `addr`. */

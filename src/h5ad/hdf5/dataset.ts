@@ -42,6 +42,13 @@ export interface DirectDataset {
    */
   read(start: number, end: number, options?: ReadOptions): Promise<DirectArray>;
   /**
+   * Many row ranges at once: rows [starts[i], ends[i]) for every i, concatenated in that order into
+   * one fresh typed array (same conversions as `read`). The batched hot path: on a source with
+   * synchronous reads (a local file) it issues one positioned read per range and chunk piece, straight
+   * into the output, with no promise per range; elsewhere the reads run concurrently.
+   */
+  readRuns(starts: ArrayLike<number>, ends: ArrayLike<number>, options?: ReadOptions): Promise<DirectArray>;
+  /**
    * The absolute file byte ranges that `read(start, end)` fetches when nothing is cached, sorted
    * by offset. Compact data lives in the object header (already read): [].
    */
@@ -76,6 +83,11 @@ export class Hdf5Dataset implements DirectDataset {
   readonly #rows: number;
   readonly #rowElems: number;
   readonly #chunkBytes: number;
+  /** Chunked storage whose chunks span every dimension after the first: a chunk is a band of rows. */
+  readonly #rowChunked: boolean;
+  /** Stored chunks by band number (chunk row offset / chunk rows), loaded once for `readRuns`. */
+  #bands: (ChunkRef | undefined)[] | undefined;
+  #bandsLoading: Promise<(ChunkRef | undefined)[]> | undefined;
 
   constructor(ctx: FileContext, parts: DatasetParts, cache: ChunkCache) {
     this.#ctx = ctx;
@@ -91,6 +103,9 @@ export class Hdf5Dataset implements DirectDataset {
     this.#rowElems = parts.shape.slice(1).reduce((a, b) => a * b, 1);
     this.#chunkBytes =
       parts.layout.kind === "chunked" ? parts.layout.chunkDims.reduce((a, b) => a * b, parts.elementSize) : 0;
+    const layout = parts.layout;
+    this.#rowChunked =
+      layout.kind === "chunked" && parts.shape.every((d, k) => k === 0 || layout.chunkDims[k] === d);
   }
 
   #check(start: number, end: number): void {
@@ -164,6 +179,113 @@ export class Hdf5Dataset implements DirectDataset {
     return this.#typed(out);
   }
 
+  async readRuns(
+    starts: ArrayLike<number>,
+    ends: ArrayLike<number>,
+    options?: ReadOptions,
+  ): Promise<DirectArray> {
+    const n = starts.length;
+    if (ends.length !== n) {
+      throw new InvalidIndexError(`${n} range starts but ${ends.length} ends`, this.#where());
+    }
+    let rows = 0;
+    for (let i = 0; i < n; i++) {
+      this.#check(starts[i] as number, ends[i] as number);
+      rows += (ends[i] as number) - (starts[i] as number);
+    }
+    throwIfAborted(options?.signal, this.#where());
+    const layout = this.#parts.layout;
+    if (layout.kind === "compact" || (layout.kind === "chunked" && !this.#rowChunked)) {
+      // Rare layouts: range by range through `read`, concatenated.
+      const parts = await Promise.all(
+        Array.from({ length: n }, (_, i) => this.read(starts[i] as number, ends[i] as number, options)),
+      );
+      const first = parts[0];
+      if (n === 1 && first) return first;
+      const out = first
+        ? new (first.constructor as new (length: number) => DirectArray)(rows * this.#rowElems)
+        : this.#typed(new Uint8Array(0));
+      let at = 0;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.length;
+      }
+      return out;
+    }
+    const rowBytes = this.#rowElems * this.#parts.elementSize;
+    const out = this.#blank(rows * rowBytes);
+    const bands = layout.kind === "chunked" ? (this.#bands ?? (await this.#loadBands())) : null;
+    const sync = this.#ctx.syncReady;
+    const pending: Promise<void>[] = [];
+    const piece = (addr: number, length: number, at: number) => {
+      if (length === 0) return;
+      if (sync) this.#ctx.bytesSync(addr, length, out, at);
+      else pending.push(this.#ctx.bytes(addr, length, options).then((raw) => out.set(raw, at)));
+    };
+    let outAt = 0;
+    for (let i = 0; i < n; i++) {
+      const a = starts[i] as number;
+      const b = ends[i] as number;
+      if (layout.kind === "contiguous") {
+        if (layout.address !== UNDEFINED && b > a) {
+          if (b * rowBytes > layout.size) {
+            throw new FormatError(
+              `contiguous storage of ${layout.size} bytes is smaller than the dataset`,
+              this.#where(),
+            );
+          }
+          piece(layout.address + a * rowBytes, (b - a) * rowBytes, outAt);
+        }
+      } else if (layout.kind === "chunked" && bands) {
+        const c0 = layout.chunkDims[0] as number;
+        for (let k = Math.floor(a / c0); k * c0 < b; k++) {
+          const ref = bands[k];
+          if (!ref) continue; // never written: the fill value
+          const o0 = k * c0;
+          const r0 = Math.max(a, o0);
+          const r1 = Math.min(b, o0 + c0);
+          const at = outAt + (r0 - a) * rowBytes;
+          if (this.#rawRows(ref)) {
+            piece(ref.address + (r0 - o0) * rowBytes, (r1 - r0) * rowBytes, at);
+          } else if (sync) {
+            out.set(this.#chunkSync(ref).subarray((r0 - o0) * rowBytes, (r1 - o0) * rowBytes), at);
+          } else {
+            pending.push(
+              this.#chunk(ref).then((data) =>
+                out.set(data.subarray((r0 - o0) * rowBytes, (r1 - o0) * rowBytes), at),
+              ),
+            );
+          }
+        }
+      }
+      outAt += (b - a) * rowBytes;
+    }
+    if (pending.length > 0) await Promise.all(pending);
+    throwIfAborted(options?.signal, this.#where());
+    return this.#typed(out);
+  }
+
+  /** Every stored chunk by band number (one index walk, then shared by all `readRuns` calls). */
+  #loadBands(): Promise<(ChunkRef | undefined)[]> {
+    if (!this.#bandsLoading) {
+      const layout = this.#parts.layout as Extract<Layout, { kind: "chunked" }>;
+      const c0 = layout.chunkDims[0] as number;
+      this.#bandsLoading = (this.#parts.index as ChunkIndex).find(0, this.#rows).then((refs) => {
+        const bands = new Array<ChunkRef | undefined>(Math.ceil(this.#rows / c0));
+        for (const ref of refs) {
+          const k = (ref.offsets[0] as number) / c0;
+          if (Number.isInteger(k) && k >= 0 && k < bands.length) bands[k] = ref;
+        }
+        this.#bands = bands;
+        return bands;
+      });
+      this.#bandsLoading.catch(() => {
+        this.#bandsLoading = undefined;
+      });
+    }
+    return this.#bandsLoading;
+  }
+
   async byteRanges(start: number, end: number, options?: ReadOptions): Promise<ByteRange[]> {
     this.#check(start, end);
     const layout = this.#parts.layout;
@@ -221,33 +343,43 @@ export class Hdf5Dataset implements DirectDataset {
 
   /** A decoded chunk from the shared cache (loaded without any one caller's abort signal). */
   #chunk(ref: ChunkRef): Promise<Uint8Array> {
-    return this.#cache.get(this.#ctx.base + ref.address, async () => {
-      const raw = await this.#ctx.bytes(ref.address, ref.size);
-      const layout = this.#parts.layout;
-      let mask = ref.filterMask;
-      if (
-        layout.kind === "chunked" &&
-        layout.unfilteredEdges &&
-        this.#isEdge(ref.offsets, layout.chunkDims)
-      ) {
-        mask = 0xffffffff;
-      }
-      const data =
-        this.#parts.filters.length === 0
-          ? raw
-          : unfilter(raw, this.#parts.filters, mask, {
-              ...this.#where(),
-              elementSize: this.#parts.elementSize,
-              chunkBytes: this.#chunkBytes,
-            });
-      if (data.byteLength < this.#chunkBytes) {
-        throw new FormatError(
-          `chunk at file offset ${this.#ctx.base + ref.address} decodes to ${data.byteLength} bytes, expected ${this.#chunkBytes}`,
-          this.#where(),
-        );
-      }
-      return data;
-    });
+    return this.#cache.get(this.#ctx.base + ref.address, async () =>
+      this.#decode(ref, await this.#ctx.bytes(ref.address, ref.size)),
+    );
+  }
+
+  /** `#chunk` with a synchronous read (only when the context is `syncReady`). */
+  #chunkSync(ref: ChunkRef): Uint8Array {
+    const key = this.#ctx.base + ref.address;
+    const hit = this.#cache.peek(key);
+    if (hit) return hit;
+    const data = this.#decode(ref, this.#ctx.bytesSync(ref.address, ref.size));
+    this.#cache.put(key, data);
+    return data;
+  }
+
+  /** Undoes the filters of one stored chunk and checks the decoded size. */
+  #decode(ref: ChunkRef, raw: Uint8Array): Uint8Array {
+    const layout = this.#parts.layout;
+    let mask = ref.filterMask;
+    if (layout.kind === "chunked" && layout.unfilteredEdges && this.#isEdge(ref.offsets, layout.chunkDims)) {
+      mask = 0xffffffff;
+    }
+    const data =
+      this.#parts.filters.length === 0
+        ? raw
+        : unfilter(raw, this.#parts.filters, mask, {
+            ...this.#where(),
+            elementSize: this.#parts.elementSize,
+            chunkBytes: this.#chunkBytes,
+          });
+    if (data.byteLength < this.#chunkBytes) {
+      throw new FormatError(
+        `chunk at file offset ${this.#ctx.base + ref.address} decodes to ${data.byteLength} bytes, expected ${this.#chunkBytes}`,
+        this.#where(),
+      );
+    }
+    return data;
   }
 
   /** A fresh output buffer holding the fill value (zeros unless the dataset defines another). */

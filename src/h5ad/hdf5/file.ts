@@ -24,7 +24,7 @@ import { MSG, type RawMessage, readObjectHeader } from "./object-header.js";
 import { readSuperblock } from "./superblock.js";
 
 export interface Hdf5OpenOptions extends ReadOptions {
-  /** Bytes of decoded chunks kept in the file's LRU cache (default 64 MiB). */
+  /** Bytes of decoded chunks kept in the file's LRU cache (default 16 MiB). */
   chunkCacheBytes?: number;
 }
 
@@ -54,7 +54,7 @@ export class Hdf5File {
     const sb = await readSuperblock(source, fileSize, options);
     const eof = sb.endOfFileAddress;
     const ctx = new FileContext(source, sb.offsetSize, sb.lengthSize, sb.base, fileSize, eof);
-    return new Hdf5File(ctx, sb.rootAddress, eof, sb.version, options?.chunkCacheBytes ?? 64 << 20);
+    return new Hdf5File(ctx, sb.rootAddress, eof, sb.version, options?.chunkCacheBytes ?? 16 << 20);
   }
 
   get uri(): string {

@@ -90,12 +90,20 @@ async function oldStyleMembers(
 
   const members: Members = new Map();
   const snods: number[] = [];
-  const walk = async (addr: number): Promise<void> => {
+  const walk = async (addr: number, level: number): Promise<void> => {
     const node = await readGroupNode(ctx, addr, options);
+    if (level >= 0 && node.level !== level) {
+      throw new FormatError(
+        `group B-tree node at ${ctx.base + addr} has level ${node.level}, expected ${level}`,
+        {
+          path: ctx.path,
+        },
+      );
+    }
     if (node.level === 0) snods.push(...node.children);
-    else await Promise.all(node.children.map(walk));
+    else await Promise.all(node.children.map((child) => walk(child, node.level - 1)));
   };
-  await walk(btreeAddr);
+  await walk(btreeAddr, -1);
   const entrySize = 2 * ctx.offsetSize + 24;
   await Promise.all(
     snods.map(async (addr) => {

@@ -4,7 +4,7 @@
  * `{ unsupported: reason }` so the caller can fall back to h5wasm.
  */
 import { FormatError } from "../../errors.js";
-import { type Cursor, UNDEFINED } from "./cursor.js";
+import type { Cursor } from "./cursor.js";
 
 export type Hdf5Dtype =
   | "int8"
@@ -314,5 +314,3 @@ export function decodeLinkInfo(c: Cursor): LinkInfo {
 export function decodeSymbolTable(c: Cursor): { btree: number; heap: number } {
   return { btree: c.offset(), heap: c.offset() };
 }
-
-export { UNDEFINED };

@@ -2,7 +2,7 @@
  * Object headers (version 1 and version 2 "OHDR"), following continuation blocks, flattened into
  * a list of raw messages. Message bodies are decoded elsewhere (messages.ts).
  */
-import { FormatError, UnsupportedFeatureError } from "../../errors.js";
+import { FormatError } from "../../errors.js";
 import type { ReadOptions } from "../../io/types.js";
 import type { FileContext } from "./context.js";
 import { Cursor } from "./cursor.js";
@@ -42,6 +42,7 @@ export async function readObjectHeader(
   const first = await ctx.cursorUpTo(addr, SPECULATIVE, options);
   const messages: RawMessage[] = [];
   const pending: { addr: number; length: number }[] = [];
+  const seen = new Set<number>([addr]);
   const isV2 =
     first.bytes[0] === 0x4f && first.bytes[1] === 0x48 && first.bytes[2] === 0x44 && first.bytes[3] === 0x52;
   if (isV2) {
@@ -60,6 +61,7 @@ export async function readObjectHeader(
     v2Messages(c, start + chunk0, flags, addr, messages, pending);
     while (pending.length > 0) {
       const cont = pending.shift() as { addr: number; length: number };
+      checkLoop(seen, cont.addr, ctx);
       const cc = await ctx.cursor(cont.addr, cont.length, options);
       cc.signature("OCHK", "object header continuation");
       v2Messages(cc, cont.length - 4, flags, cont.addr, messages, pending);
@@ -81,10 +83,21 @@ export async function readObjectHeader(
   v1Messages(c, 16 + size, addr, messages, pending);
   while (pending.length > 0) {
     const cont = pending.shift() as { addr: number; length: number };
+    checkLoop(seen, cont.addr, ctx);
     const cc = await ctx.cursor(cont.addr, cont.length, options);
     v1Messages(cc, cont.length, cont.addr, messages, pending);
   }
   return messages;
+}
+
+/** A continuation pointing back at a block already read would loop forever: corrupt file. */
+function checkLoop(seen: Set<number>, addr: number, ctx: FileContext): void {
+  if (seen.has(addr)) {
+    throw new FormatError(`object header continuation loops back to file offset ${ctx.base + addr}`, {
+      path: ctx.path,
+    });
+  }
+  seen.add(addr);
 }
 
 function v1Messages(
@@ -142,14 +155,4 @@ function collect(
     return;
   }
   out.push({ type, flags, body, addr });
-}
-
-/** Shared messages (committed datatypes etc.) live elsewhere: this reader does not follow them. */
-export function assertNotShared(m: RawMessage, path: string, dataset: string): void {
-  if (m.flags & 0x2) {
-    throw new UnsupportedFeatureError(`shared header message (type ${m.type}) is not supported`, {
-      path,
-      dataset,
-    });
-  }
 }

@@ -1,8 +1,9 @@
 /** Opening a TileDB array: schemas, enumerations, metadata, fragments, and the `read` entry point. */
-import { AbortError, FormatError, InvalidArgumentError, KeyNotFoundError } from "../../errors.js";
+import { AbortError, FormatError, KeyNotFoundError } from "../../errors.js";
 import type { ByteStore, ReadOptions } from "../../io/types.js";
 import { initCodecs } from "./codecs.js";
 import type { Column } from "./columns.js";
+import { loadConsolidatedFooters } from "./consolidated.js";
 import type { Scalar } from "./datatypes.js";
 import { type FragmentMetadata, loadFragmentMetadata } from "./fragment-metadata.js";
 import { type FragmentRef, listFragments } from "./fragments.js";
@@ -12,7 +13,7 @@ import { loadMetadata, type Metadata, type MetadataValue } from "./metadata.js";
 import { compareTimestamped, parseTimestampedName } from "./names.js";
 import { normalizeRanges, type RangesInput } from "./ranges.js";
 import { readDense } from "./read-dense.js";
-import { readSparseFragment } from "./read-sparse.js";
+import { fillColumn, readSparseFragment } from "./read-sparse.js";
 import { type ArraySchema, type Enumeration, parseEnumeration, parseSchema } from "./schema.js";
 
 export interface OpenOptions extends ReadOptions {
@@ -81,6 +82,15 @@ async function loadSchemas(store: ByteStore, options?: ReadOptions): Promise<Map
   return out;
 }
 
+/**
+ * Opens a TileDB array stored under `store` (read-only). INT64/UINT64/DATETIME columns come back as
+ * BigInt64Array/BigUint64Array (SOMA joinids fit a double: `Number(x)` is exact below 2^53).
+ *
+ * ```ts
+ * const X = await openArray(new LocalDirectoryStore("exp/ms/RNA/X/counts"));
+ * const { soma_dim_0, soma_dim_1, soma_data } = await X.read({ ranges: { soma_dim_0: [0n, 99n] } });
+ * ```
+ */
 export async function openArray(store: ByteStore, options: OpenOptions = {}): Promise<TileDBArray> {
   const { signal } = options;
   const [tStart, tEnd] = timeRange(options.timestamp);
@@ -111,7 +121,11 @@ export async function openArray(store: ByteStore, options: OpenOptions = {}): Pr
   let footers: Promise<{ meta: FragmentMetadata; schema: ArraySchema }[]> | undefined;
   const loadFooters = (opts?: ReadOptions) => {
     if (!footers) {
-      footers = Promise.all(fragments.map((f) => loadFragmentMetadata(store, f, schemas, opts)));
+      footers = loadConsolidatedFooters(store, opts).then((consolidated) =>
+        Promise.all(
+          fragments.map((f) => loadFragmentMetadata(store, f, schemas, opts, consolidated.get(f.name.name))),
+        ),
+      );
       footers.catch(() => {
         footers = undefined;
       });
@@ -155,14 +169,13 @@ export async function openArray(store: ByteStore, options: OpenOptions = {}): Pr
         for (let i = 0; i < loaded.length; i++) {
           const { meta: fm, schema: fs } = loaded[i] as { meta: FragmentMetadata; schema: ArraySchema };
           if (fm.dense)
-            throw new InvalidArgumentError("dense fragment in a sparse array", { path: store.uri });
+            throw new FormatError("dense fragment in a sparse array", { path: `${store.uri}/${fm.path}` });
           results.push(
             await readSparseFragment(store, fm, fs, schema, ranges, attributes, i, [tStart, tEnd], opts),
           );
           if (request.signal?.aborted) throw new AbortError("read aborted", { path: store.uri });
         }
         if (results.length === 0) {
-          const { fillColumn } = await import("./read-sparse.js");
           columns = emptyColumns(schema, attributes, fillColumn);
         } else {
           const needDedup =

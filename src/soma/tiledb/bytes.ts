@@ -94,3 +94,23 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** A fresh, 0-offset copy (unlike `Buffer#slice`, which returns a view). */
+export function copyBytes(b: Uint8Array, start = 0, end = b.byteLength): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(b.subarray(start, end));
+  return out;
+}
+
+/** UTF-8 decoding with a fast path for short ASCII strings (most cell values). */
+export function decodeString(b: Uint8Array): string {
+  const n = b.length;
+  if (n > 32) return utf8.decode(b);
+  let s = "";
+  for (let i = 0; i < n; i++) {
+    const c = b[i] as number;
+    if (c >= 0x80) return utf8.decode(b);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}

@@ -50,7 +50,8 @@ export function gunzipPart(input: Uint8Array, size: number): Uint8Array {
 
 export function zstdPart(input: Uint8Array, size: number): Uint8Array {
   if (size === 0) return new Uint8Array(0);
-  const out = wasmZstd && preferWasm ? wasmZstd.decode(input, size) : fzstdDecompress(input, new Uint8Array(size));
+  const out =
+    wasmZstd && preferWasm ? wasmZstd.decode(input, size) : fzstdDecompress(input, new Uint8Array(size));
   return checkSize(out, size, "ZSTD");
 }
 

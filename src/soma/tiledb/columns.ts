@@ -1,5 +1,5 @@
 /** Result columns and the byte-level helpers that build them from tiles. */
-import { concatBytes, utf8 } from "./bytes.js";
+import { concatBytes, copyBytes, decodeString } from "./bytes.js";
 import { isStringType, type NumericArray, type Scalar, viewAs } from "./datatypes.js";
 import type { Attribute, Dimension } from "./schema.js";
 import { VAR_NUM } from "./schema.js";
@@ -47,15 +47,15 @@ export class ColumnBuilder {
       const s = offsets[i] as number;
       const e = i + 1 < offsets.length ? (offsets[i + 1] as number) : data.byteLength;
       const piece = data.subarray(s, e);
-      if (this.isString) this.strings.push(utf8.decode(piece));
-      else this.vars.push(viewAs(piece.slice(), this.field.type));
+      if (this.isString) this.strings.push(decodeString(piece));
+      else this.vars.push(viewAs(piece, this.field.type));
     }
   }
 
   /** Fixed-size string cells (e.g. CHAR with cell_val_num N). */
   addFixedStrings(bytes: Uint8Array, cellBytes: number): void {
     for (let o = 0; o + cellBytes <= bytes.byteLength; o += cellBytes)
-      this.strings.push(utf8.decode(bytes.subarray(o, o + cellBytes)));
+      this.strings.push(decodeString(bytes.subarray(o, o + cellBytes)));
   }
 
   addValidity(v: Uint8Array): void {
@@ -65,11 +65,11 @@ export class ColumnBuilder {
   build(): Column {
     const type = this.field.type;
     let data: Column["data"];
-    if (this.isString && (this.isVar || this.field.cellValNum > 1)) data = this.strings;
+    if (this.isString) data = this.strings;
     else if (this.isVar) data = this.vars;
-    else data = viewAs(concatBytes(this.fixed).slice(), type);
+    else data = viewAs(copyBytes(concatBytes(this.fixed)), type);
     const col: Column = { type, data };
-    if (this.nullable) col.validity = concatBytes(this.validity).slice();
+    if (this.nullable) col.validity = copyBytes(concatBytes(this.validity));
     return col;
   }
 }

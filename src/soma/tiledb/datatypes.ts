@@ -1,5 +1,6 @@
 /** TileDB datatypes: ids as stored on disk, byte sizes, and typed-array views. */
 import { FormatError } from "../../errors.js";
+import { copyBytes } from "./bytes.js";
 
 export const Datatype = {
   INT32: 0,
@@ -158,7 +159,7 @@ export function viewAs(bytes: Uint8Array, t: number): NumericArray {
   const C = typedArrayFor(t);
   const n = Math.floor(bytes.byteLength / C.BYTES_PER_ELEMENT);
   if (bytes.byteOffset % C.BYTES_PER_ELEMENT === 0) return new C(bytes.buffer, bytes.byteOffset, n);
-  const copy = bytes.slice(0, n * C.BYTES_PER_ELEMENT);
+  const copy = copyBytes(bytes, 0, n * C.BYTES_PER_ELEMENT);
   return new C(copy.buffer, 0, n);
 }
 

@@ -4,8 +4,8 @@
  * as libtiledb's FilterBuffer does.
  */
 import { createHash } from "node:crypto";
-import { FormatError, UnsupportedFeatureError, UnsupportedFilterError } from "../../errors.js";
-import { concatBytes, Reader } from "./bytes.js";
+import { CellfeedError, FormatError, UnsupportedFeatureError, UnsupportedFilterError } from "../../errors.js";
+import { concatBytes, copyBytes, Reader } from "./bytes.js";
 import { bzip2Part, gunzipPart, lz4Part, rlePart, zstdPart } from "./codecs.js";
 import { Datatype, datatypeName, datatypeSize, isDateTime, isFloat, isSignedInt } from "./datatypes.js";
 
@@ -184,12 +184,12 @@ export function unfilterChunk(p: Pipeline, chunk: ChunkState, ctx: TileContext):
     try {
       state = reverseFilter(f, types[i] as number, state, ctx);
     } catch (e) {
-      if (
-        e instanceof FormatError ||
-        e instanceof UnsupportedFilterError ||
-        e instanceof UnsupportedFeatureError
-      )
-        throw e;
+      // Errors that already name their file pass through; codec errors get the tile's path.
+      if (e instanceof CellfeedError && e.path !== undefined) throw e;
+      if (e instanceof UnsupportedFilterError || e instanceof UnsupportedFeatureError) {
+        const Kind = e instanceof UnsupportedFilterError ? UnsupportedFilterError : UnsupportedFeatureError;
+        throw new Kind(e.message, { path: ctx.path, cause: e });
+      }
       throw new FormatError(`${filterName(f.type)} filter failed: ${(e as Error).message}`, {
         path: ctx.path,
         cause: e,
@@ -301,6 +301,8 @@ function toSigned(v: bigint, size: number, signed: boolean): bigint {
   return signed ? BigInt.asIntN(size * 8, v) : v;
 }
 
+const POW2 = Float64Array.from({ length: 33 }, (_, k) => 2 ** k);
+
 /** DOUBLE_DELTA: `u8 bitsize, u64 n, x0, x1`, then sign+magnitude double deltas packed MSB-first in u64 words. */
 export function doubleDeltaDecode(input: Uint8Array, size: number, type: number): Uint8Array {
   if (isFloat(type)) throw new UnsupportedFilterError("DOUBLE_DELTA on floating-point data");
@@ -324,48 +326,60 @@ export function doubleDeltaDecode(input: Uint8Array, size: number, type: number)
   writeUint(out, w, w, second);
   r.skip(w);
   if (n === 2) return out;
-  const words = input.subarray(r.pos);
-  const view = new DataView(words.buffer, words.byteOffset, words.byteLength);
-  let bit = 0; // position in the MSB-first bit stream
-  const readBit = (): number => {
-    const word = bit >>> 6;
-    const k = bit & 63;
-    if (word * 8 + 8 > words.byteLength) throw new FormatError("DOUBLE_DELTA bit stream is truncated");
-    const half = k < 32 ? view.getUint32(word * 8 + 4, true) : view.getUint32(word * 8, true);
-    bit++;
-    return (half >>> (31 - (k & 31))) & 1;
+  const words = copyBytes(input, r.pos, r.pos + Math.floor((input.byteLength - r.pos) / 8) * 8);
+  // Halves in stream order: the high 32 bits of each little-endian u64 word come first.
+  const u = new Uint32Array(words.buffer, 0, words.byteLength / 4);
+  const totalBits = u.length * 32;
+  let bit = 0;
+  const readBits = (n: number): number => {
+    if (bit + n > totalBits) throw new FormatError("DOUBLE_DELTA bit stream is truncated");
+    let v = 0;
+    while (n > 0) {
+      const half = bit >>> 5;
+      const h = u[half ^ 1] as number;
+      const avail = 32 - (bit & 31);
+      const take = Math.min(n, avail);
+      const bits = take === 32 ? h : (h >>> (avail - take)) & ((1 << take) - 1);
+      v = v * (POW2[take] as number) + (bits >>> 0);
+      bit += take;
+      n -= take;
+    }
+    return v;
   };
-  // Number arithmetic while values stay exact; bigint otherwise.
+  const dv = new DataView(out.buffer);
+  const put = (i: number, x: number): void => {
+    if (w === 8) {
+      const hi = Math.floor(x / 4294967296);
+      dv.setInt32(i * 8 + 4, hi, true);
+      dv.setUint32(i * 8, x - hi * 4294967296, true);
+    } else if (w === 4) dv.setUint32(i * 4, x >>> 0, true);
+    else if (w === 2) dv.setUint16(i * 2, x & 0xffff, true);
+    else dv.setUint8(i, x & 0xff);
+  };
+  // Number arithmetic while values stay exact (|x| < 2^52); bigint otherwise.
   let useNumber =
     w < 8 || (bitsize <= 50 && first >= -(2n ** 50n) && first <= 2n ** 50n && second <= 2n ** 50n);
   let p2 = first;
   let p1 = second;
   let n2 = Number(first);
   let n1 = Number(second);
-  const dv = new DataView(out.buffer);
   for (let i = 2; i < n; i++) {
-    const neg = readBit() === 1;
+    const neg = readBits(1) === 1;
     let mag = 0;
     let magBig = 0n;
-    if (bitsize <= 52) {
-      for (let b = 0; b < bitsize; b++) mag = mag * 2 + readBit();
-    } else {
-      for (let b = 0; b < bitsize; b++) magBig = (magBig << 1n) | BigInt(readBit());
-    }
+    if (bitsize <= 52) mag = readBits(bitsize);
+    else magBig = (BigInt(readBits(bitsize - 32)) << 32n) | BigInt(readBits(32));
     if (useNumber) {
       const x = (neg ? -mag : mag) + 2 * n1 - n2;
-      if (!Number.isSafeInteger(x) || Math.abs(x) > 2 ** 52) {
-        useNumber = false;
-        p2 = BigInt(n2);
-        p1 = BigInt(n1);
-      } else {
-        if (w === 8) {
-          dv.setBigInt64(i * 8, BigInt(x), true);
-        } else writeUint(out, i * w, w, BigInt(x));
+      if (Math.abs(x) <= 2 ** 52) {
+        put(i, x);
         n2 = n1;
         n1 = x;
         continue;
       }
+      useNumber = false;
+      p2 = BigInt(n2);
+      p1 = BigInt(n1);
     }
     const dd = bitsize <= 52 ? BigInt(mag) : magBig;
     const x = toSigned(BigInt.asUintN(w * 8, (neg ? -dd : dd) + 2n * p1 - p2), w, signed);

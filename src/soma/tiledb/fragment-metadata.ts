@@ -2,7 +2,7 @@
  * Fragment metadata (`__fragment_metadata.tdb`): the footer, read eagerly, and the sections it points
  * to (R-tree, per-field tile offsets and var sizes), each a generic tile loaded on first use.
  */
-import { FormatError, UnsupportedFeatureError } from "../../errors.js";
+import { FormatError } from "../../errors.js";
 import type { ByteStore, ReadOptions } from "../../io/types.js";
 import { Reader, utf8 } from "./bytes.js";
 import { datatypeSize, readScalar } from "./datatypes.js";
@@ -92,6 +92,8 @@ export async function loadFragmentMetadata(
   ref: FragmentRef,
   schemas: Map<string, ArraySchema>,
   options?: ReadOptions,
+  /** The footer taken from a consolidated `__fragment_meta/*.meta` file, which saves its reads. */
+  consolidatedFooter?: Uint8Array,
 ): Promise<{ meta: FragmentMetadata; schema: ArraySchema }> {
   const file = `${ref.path}/__fragment_metadata.tdb`;
   const where = `${store.uri}/${file}`;
@@ -105,11 +107,14 @@ export async function loadFragmentMetadata(
     return loadV1V2(store, ref, file, where, schemas, options);
   // The footer version decides how to find it: read the last u64 first (v10+ and var-size dims).
   const legacy = schemas.get("__array_schema.tdb");
-  let footerOffset: number;
+  // Sections end where the footer starts (or, with a consolidated footer, at most at the file end).
+  let footerOffset = fileSize;
   let footerSize: number;
   const version0 = nameVersion ?? 3;
   const allFixed = (s: ArraySchema | undefined) => !!s && s.dimensions.every((d) => d.cellValNum !== VAR_NUM);
-  if (version0 < 10 && allFixed(legacy)) {
+  if (consolidatedFooter) {
+    footerSize = consolidatedFooter.byteLength;
+  } else if (version0 < 10 && allFixed(legacy)) {
     footerSize = computedFooterSize(version0, legacy as ArraySchema);
     footerOffset = fileSize - footerSize;
   } else {
@@ -119,7 +124,7 @@ export async function loadFragmentMetadata(
   }
   if (footerOffset < 0)
     throw new FormatError("fragment metadata footer does not fit the file", { path: where });
-  const footer = await store.getRange(file, footerOffset, footerSize, options);
+  const footer = consolidatedFooter ?? (await store.getRange(file, footerOffset, footerSize, options));
   const r = new Reader(footer, where);
   const version = r.u32();
   let schemaName = "__array_schema.tdb";

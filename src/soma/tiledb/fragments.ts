@@ -70,6 +70,12 @@ export async function listFragments(
   // (or, for the oldest versions, by holding their fragment metadata).
   const root = await store.list("", options);
   const files = new Set(root.filter((e) => !e.isDirectory).map((e) => e.name));
+  // Pre-v12 vacuum files sit in the array root.
+  for (const name of files) {
+    if (!name.endsWith(".vac")) continue;
+    for (const line of textLines(await store.get(name, options)))
+      if (lastPart(line)) vacuumed.add(lastPart(line));
+  }
   for (const e of root) {
     if (!e.isDirectory) continue;
     const parsed = parseTimestampedName(e.name);

@@ -9,7 +9,7 @@ import { compareTimestamped, parseTimestampedName } from "./names.js";
 
 export type ObjectType = "group" | "array";
 
-/** "group", "array" or null for a folder that is neither. */
+/** "group", "array" or null for a folder that is neither: `await objectType(store) === "array"`. */
 export async function objectType(store: ByteStore, options?: ReadOptions): Promise<ObjectType | null> {
   if (await store.exists("__tiledb_group.tdb", options)) return "group";
   if ((await store.list("__group", options)).length > 0) return "group";
@@ -65,6 +65,16 @@ function parseGroupDetails(data: Uint8Array, where: string, into: Map<string, Ra
   }
 }
 
+/**
+ * Opens a TileDB group: its metadata and members (in `__group/` files applied in time order; older
+ * groups without them list their child objects).
+ *
+ * ```ts
+ * const exp = await openGroup(new LocalDirectoryStore("exp"));
+ * exp.metadata.soma_object_type; // "SOMAExperiment"
+ * const obs = exp.members.find((m) => m.name === "obs")?.store;
+ * ```
+ */
 export async function openGroup(
   store: ByteStore,
   options: ReadOptions & { timestamp?: number | [number, number] } = {},

@@ -1,5 +1,6 @@
 /** Query ranges per dimension, their normalisation, and cell / MBR tests against them. */
 import { InvalidArgumentError } from "../../errors.js";
+import { copyBytes } from "./bytes.js";
 import { Datatype, isDateTime } from "./datatypes.js";
 import type { DimRange } from "./fragment-metadata.js";
 import type { ArraySchema } from "./schema.js";
@@ -81,7 +82,7 @@ export function classify(
 
 /** Numeric coordinates as doubles (int64 through two 32-bit halves: exact below 2^53). */
 export function coordsAsNumbers(bytes: Uint8Array, type: number): Float64Array {
-  const copy = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
+  const copy = bytes.byteOffset % 8 === 0 ? bytes : copyBytes(bytes);
   const n8 = Math.floor(copy.byteLength / 8);
   switch (type) {
     case Datatype.INT64:

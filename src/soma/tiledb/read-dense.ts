@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError, UnsupportedFeatureError } from "../../errors.js";
 import type { ByteStore, ReadOptions } from "../../io/types.js";
-import { utf8 } from "./bytes.js";
+import { copyBytes, utf8 } from "./bytes.js";
 import type { Column } from "./columns.js";
 import {
   Datatype,
@@ -231,8 +231,8 @@ export async function readDense(
     if (t.varCells) {
       data = isStringType(t.attr.type)
         ? t.varCells.map((b) => utf8.decode(b))
-        : t.varCells.map((b) => viewAs(b.slice(), t.attr.type));
-    } else if (isStringType(t.attr.type) && t.attr.cellValNum > 1) {
+        : t.varCells.map((b) => viewAs(copyBytes(b), t.attr.type));
+    } else if (isStringType(t.attr.type)) {
       const f = t.fixed as Uint8Array;
       data = Array.from({ length: n }, (_, i) =>
         utf8.decode(f.subarray(i * t.cellBytes, (i + 1) * t.cellBytes)),

@@ -1,5 +1,5 @@
 /** Sparse reads: R-tree pruning, per-tile cell filtering, attribute gathering, fragment merging. */
-import { FormatError, UnsupportedFeatureError } from "../../errors.js";
+import { FormatError } from "../../errors.js";
 import type { ByteStore, ReadOptions } from "../../io/types.js";
 import { utf8 } from "./bytes.js";
 import { type Column, ColumnBuilder, gatherCells } from "./columns.js";
@@ -242,7 +242,8 @@ async function readZippedCoords(
       if (split) dim = bytes.subarray(d * n * size, (d + 1) * n * size);
       else {
         dim = new Uint8Array(n * size);
-        for (let i = 0; i < n; i++) dim.set(bytes.subarray((i * D + d) * size, (i * D + d + 1) * size), i * size);
+        for (let i = 0; i < n; i++)
+          dim.set(bytes.subarray((i * D + d) * size, (i * D + d + 1) * size), i * size);
       }
       (out[d] as FieldTiles).fixed.set(t, dim);
     }
@@ -298,7 +299,9 @@ export async function readSparseFragment(
     meta.version < 5
       ? await readZippedCoords(store, meta, fragSchema, tiles, options)
       : await Promise.all(
-          fragSchema.dimensions.map((dim, d) => readFieldTiles(store, meta, fragSchema, dim, "dim", d, tiles, options)),
+          fragSchema.dimensions.map((dim, d) =>
+            readFieldTiles(store, meta, fragSchema, dim, "dim", d, tiles, options),
+          ),
         );
   let tsTiles: Map<number, Uint8Array> | undefined;
   if (meta.hasTimestamps) {

@@ -1,6 +1,6 @@
 /** Array schemas (`__schema/<ts>` or legacy `__array_schema.tdb`) and enumerations. */
 import { FormatError, UnsupportedFeatureError } from "../../errors.js";
-import { Reader, utf8 } from "./bytes.js";
+import { copyBytes, Reader, utf8 } from "./bytes.js";
 import { Datatype, datatypeSize, isStringType, readScalar, type Scalar } from "./datatypes.js";
 import { EMPTY_PIPELINE, type Pipeline, readPipeline } from "./filters.js";
 
@@ -144,7 +144,7 @@ export function parseSchema(data: Uint8Array, name: string, where: string): Arra
     const type = r.u8();
     const cellValNum = r.u32();
     const filters = readPipeline(r);
-    const fill = version >= 6 ? r.bytesView(r.u64()).slice() : defaultFill(type, cellValNum);
+    const fill = version >= 6 ? copyBytes(r.bytesView(r.u64())) : defaultFill(type, cellValNum);
     const nullable = version >= 7 ? r.u8() !== 0 : false;
     const fillValidity = version >= 7 ? r.u8() : 0;
     if (version >= 17) r.u8(); // data order: not needed to read

@@ -75,10 +75,10 @@ const DECLINED = {
 };
 const NON_NUMERIC = { strings: "string", bools: "enum" };
 
-// 22 top-level numeric datasets + 600 in many/; latest.h5 adds 6 layout-v4 index cases.
+// 23 top-level numeric datasets + 600 in many/ + 12 in ordered/; latest.h5 adds 6 layout-v4 index cases.
 describe.each([
-  ["default.h5", 0, 622],
-  ["latest.h5", 3, 628],
+  ["default.h5", 0, 635],
+  ["latest.h5", 3, 641],
 ])("%s (superblock v%i) vs h5wasm", (name, version, supportedCount) => {
   it("reads every numeric dataset exactly as h5wasm does", async () => {
     const r = await compareFile(join(dir, name), 3);
@@ -162,6 +162,21 @@ describe.each([
 });
 
 describe("direct reader details", () => {
+  it("reads the HDF5 1.8 format (superblock v2)", async () => {
+    const r = await compareFile(join(dir, "v108.h5"));
+    expect(r.supported.sort()).toEqual(["g/y", "x"]);
+    expect((await open("v108.h5")).superblockVersion).toBe(2);
+  });
+
+  it("follows object header continuation blocks", async () => {
+    // h5py puts the later attributes in a continuation block ("OCHK" in a v2 header).
+    expect(readFileSync(join(dir, "latest.h5")).includes("OCHK")).toBe(true);
+    for (const name of ["default.h5", "latest.h5"]) {
+      const ds = await (await open(name)).dataset("with_attrs");
+      expect(Array.from((await ds?.read(1, 3)) ?? [])).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+    }
+  });
+
   it("reads a file with a 512-byte user block", async () => {
     const r = await compareFile(join(dir, "userblock.h5"));
     expect(r.supported.sort()).toEqual(["x", "y"]);
@@ -222,6 +237,33 @@ describe("direct reader details", () => {
     const before = source.reads;
     await gz2?.read(1500, 2500);
     expect(source.reads - before).toBe(2);
+  });
+
+  it("fetches a chunk once for concurrent reads and evicts by bytes", async () => {
+    const source = new CountingSource(new LocalFileSource(join(dir, "default.h5")));
+    sources.push(source);
+    // Room for exactly one 4000-byte chunk of gzip_shuffle_f32 (1000 float32 per chunk).
+    const f = await Hdf5File.open(source, { chunkCacheBytes: 4000 });
+    const ds = await f.dataset("gzip_shuffle_f32");
+    await ds?.read(2000, 2001); // loads the chunk index (and chunk 2)
+    source.reads = 0;
+    await Promise.all([ds?.read(0, 10), ds?.read(5, 900), ds?.read(999, 1000)]);
+    expect(source.reads).toBe(1);
+    await ds?.read(1000, 1001); // chunk 1 evicts chunk 0
+    await ds?.read(1001, 1002);
+    expect(source.reads).toBe(2);
+    await ds?.read(0, 1);
+    expect(source.reads).toBe(3);
+  });
+
+  it("aborts one read without failing a concurrent read of the same chunk", async () => {
+    const ds = await (await open("default.h5")).dataset("dense2d");
+    const controller = new AbortController();
+    const aborted = ds?.read(0, 44, { signal: controller.signal });
+    const other = ds?.read(0, 44);
+    controller.abort();
+    await expect(aborted).rejects.toSatisfy((e) => isCellfeedError(e, "aborted"));
+    expect((await other)?.length).toBe(44 * 765);
   });
 
   it("returns fresh arrays that callers may modify", async () => {

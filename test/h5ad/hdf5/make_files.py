@@ -36,6 +36,11 @@ def common(f, latest):
     filled = f.create_dataset("fill_chunked", shape=(500,), dtype=np.int16, chunks=(64,), fillvalue=-1)
     filled[100:200] = 5
     f.create_dataset("fill_contiguous", shape=(20, 3), dtype=np.float32, fillvalue=7.5)
+    # Attributes added after creation overflow the first header chunk: continuation blocks.
+    attrs = f.create_dataset("with_attrs", data=np.arange(12, dtype=np.float32).reshape(3, 4))
+    # (6 stay below the compact-attribute limit of the latest format, so they stay in the header.)
+    for i in range(6):
+        attrs.attrs[f"attribute_{i}"] = np.arange(30)
     f.create_dataset("scalar", data=3.25)
     f.create_dataset("empty", shape=(0,), dtype=np.int32, chunks=(16,), maxshape=(None,))
     f.create_dataset("bigendian", data=np.arange(10, dtype=">i4"))
@@ -51,6 +56,11 @@ def common(f, latest):
     f.create_group("layers/counts").create_dataset("indices", data=np.arange(40, dtype=np.int32), chunks=(8,),
                                                    compression="gzip")
     f["soft"] = h5py.SoftLink("/contig_f64")
+    # Creation-order tracking: new-style groups even in the default format; 2-byte message order
+    # fields in v2 object headers. 12 members: dense storage in the latest format.
+    ordered = f.create_group("ordered", track_order=True)
+    for i in range(12):
+        ordered.create_dataset(f"m{11 - i}", data=np.arange(i, i + 5, dtype=np.int64), track_order=True)
     space = h5py.h5s.create_simple((10,))
     dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
     dcpl.set_layout(h5py.h5d.COMPACT)
@@ -103,6 +113,11 @@ with h5py.File(os.path.join(out, "unknown_filter.h5"), "w") as f:
     dcpl.set_filter(32015, h5py.h5z.FLAG_OPTIONAL, (3,))
     ds = h5py.h5d.create(f.id, b"zstd", h5py.h5t.NATIVE_INT32, h5py.h5s.create_simple((100,)), dcpl=dcpl)
     ds.write(h5py.h5s.ALL, h5py.h5s.ALL, np.arange(100, dtype=np.int32))
+
+with h5py.File(os.path.join(out, "v108.h5"), "w", libver=("v108", "v108")) as f:
+    # HDF5 1.8 format: superblock version 2, layout message version 3.
+    f.create_dataset("x", data=np.arange(300, dtype=np.float64), chunks=(64,), compression="gzip")
+    f.create_group("g").create_dataset("y", data=np.arange(10, dtype=np.uint16))
 
 with h5py.File(os.path.join(out, "userblock.h5"), "w", userblock_size=512) as f:
     f.create_dataset("x", data=np.arange(100, dtype=np.float32), chunks=(30,), compression="gzip")

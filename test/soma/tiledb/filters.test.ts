@@ -20,40 +20,65 @@ function tile(orig: number, md: Uint8Array, data: Uint8Array): Uint8Array {
 }
 /** Compressor chunk metadata for one data part. */
 const compMd = (orig: number, comp: number) => u32(0, 1, orig, comp);
-const pipe = (...types: number[]): Pipeline => ({ maxChunkSize: 65536, filters: types.map((type) => ({ type })) });
+const pipe = (...types: number[]): Pipeline => ({
+  maxChunkSize: 65536,
+  filters: types.map((type) => ({ type })),
+});
 const ctx = (type: number, cellSize: number) => ({ type, cellSize, version: 22, path: "test" });
 
 describe("reverse filters without fixture coverage (hand-worked / independent encoders)", () => {
   it("LZ4 raw block, hand-encoded from the LZ4 block spec: literals 'abc', match (offset 3, len 9), literal 'x'", () => {
     const block = new Uint8Array([0x35, 97, 98, 99, 3, 0, 0x10, 120]);
     const want = Buffer.from("abcabcabcabcx");
-    const out = unfilterTile(pipe(FilterType.LZ4), tile(13, compMd(13, block.length), block), ctx(Datatype.UINT8, 1));
+    const out = unfilterTile(
+      pipe(FilterType.LZ4),
+      tile(13, compMd(13, block.length), block),
+      ctx(Datatype.UINT8, 1),
+    );
     expect(Buffer.from(out).equals(want)).toBe(true);
   });
 
   it("LZ4 rejects a back-reference before the start of the output", () => {
     const block = new Uint8Array([0x15, 97, 9, 0, 0x10, 120]);
-    expect(() => unfilterTile(pipe(FilterType.LZ4), tile(11, compMd(11, block.length), block), ctx(6, 1))).toThrow(/LZ4/);
+    expect(() =>
+      unfilterTile(pipe(FilterType.LZ4), tile(11, compMd(11, block.length), block), ctx(6, 1)),
+    ).toThrow(/LZ4/);
   });
 
   it("BZIP2 part produced by python's bz2 module", () => {
     const text = "TileDB bzip2 ".repeat(40);
-    const hex = execFileSync(referencePython, ["-c", "import bz2,sys; sys.stdout.write(bz2.compress(sys.argv[1].encode()).hex())", text]).toString();
+    const hex = execFileSync(referencePython, [
+      "-c",
+      "import bz2,sys; sys.stdout.write(bz2.compress(sys.argv[1].encode()).hex())",
+      text,
+    ]).toString();
     const comp = new Uint8Array(Buffer.from(hex, "hex"));
-    const out = unfilterTile(pipe(FilterType.BZIP2), tile(text.length, compMd(text.length, comp.length), comp), ctx(4, 1));
+    const out = unfilterTile(
+      pipe(FilterType.BZIP2),
+      tile(text.length, compMd(text.length, comp.length), comp),
+      ctx(4, 1),
+    );
     expect(Buffer.from(out).toString()).toBe(text);
   });
 
   it("GZIP is a zlib stream (node:zlib deflate)", () => {
     const data = new Uint8Array(new Float64Array([1.5, -2, Number.NaN]).buffer);
     const comp = deflateSync(data);
-    const out = unfilterTile(pipe(FilterType.GZIP), tile(24, compMd(24, comp.length), comp), ctx(Datatype.FLOAT64, 8));
+    const out = unfilterTile(
+      pipe(FilterType.GZIP),
+      tile(24, compMd(24, comp.length), comp),
+      ctx(Datatype.FLOAT64, 8),
+    );
     expect(Buffer.from(out).equals(Buffer.from(data))).toBe(true);
   });
 
   it("DELTA on INT32: u64 n, first value, then wrapped deltas (10, +2, +3, 0, −10)", () => {
     const body = cat(u64(5), new Uint8Array(new Int32Array([10, 2, 3, 0, -10]).buffer));
-    const out = unfilterTile(pipe(FilterType.DELTA), tile(20, compMd(20, body.length), body), ctx(Datatype.INT32, 4));
+    const out = unfilterTile(
+      pipe(FilterType.DELTA),
+      tile(20, compMd(20, body.length), body),
+      ctx(Datatype.INT32, 4),
+    );
     expect(Array.from(new Int32Array(out.slice().buffer))).toEqual([10, 12, 15, 15, 5]);
   });
 
@@ -61,7 +86,11 @@ describe("reverse filters without fixture coverage (hand-worked / independent en
     // values 5, 7, 10, 12, 14: deltas 2, 3, 2, 2 → dd +1, −1, 0 → sign+2 bits: 001 101 000, MSB-first in one u64 word.
     const word = 0b001101000n << 55n;
     const body = cat(new Uint8Array([2]), u64(5), new Uint8Array(new BigInt64Array([5n, 7n, word]).buffer));
-    const out = unfilterTile(pipe(FilterType.DOUBLE_DELTA), tile(40, compMd(40, body.length), body), ctx(Datatype.INT64, 8));
+    const out = unfilterTile(
+      pipe(FilterType.DOUBLE_DELTA),
+      tile(40, compMd(40, body.length), body),
+      ctx(Datatype.INT64, 8),
+    );
     expect(Array.from(new BigInt64Array(out.slice().buffer), Number)).toEqual([5, 7, 10, 12, 14]);
   });
 
@@ -73,7 +102,10 @@ describe("reverse filters without fixture coverage (hand-worked / independent en
   });
 
   it("SCALE_FLOAT: FLOAT64 from INT16 as int·scale + offset (scale 0.5, offset 1)", () => {
-    const p: Pipeline = { maxChunkSize: 65536, filters: [{ type: FilterType.SCALE_FLOAT, scale: 0.5, offset: 1, byteWidth: 2 }] };
+    const p: Pipeline = {
+      maxChunkSize: 65536,
+      filters: [{ type: FilterType.SCALE_FLOAT, scale: 0.5, offset: 1, byteWidth: 2 }],
+    };
     const data = new Uint8Array(new Int16Array([2, -4, 0]).buffer);
     const out = unfilterTile(p, tile(24, u32(1, 6), data), ctx(Datatype.FLOAT64, 8));
     expect(Array.from(new Float64Array(out.slice().buffer))).toEqual([2, -1, 1]);
@@ -81,9 +113,17 @@ describe("reverse filters without fixture coverage (hand-worked / independent en
 
   it("BITSHUFFLE (hand-worked from the bit-transpose definition; no real data validates it)", () => {
     // 8 UINT8 elements: element 0 = 0xFF sets bit 0 of every bit-row.
-    let out = unfilterTile(pipe(FilterType.BITSHUFFLE), tile(8, u32(1, 8), new Uint8Array(8).fill(1)), ctx(6, 1));
+    let out = unfilterTile(
+      pipe(FilterType.BITSHUFFLE),
+      tile(8, u32(1, 8), new Uint8Array(8).fill(1)),
+      ctx(6, 1),
+    );
     expect(Array.from(out)).toEqual([0xff, 0, 0, 0, 0, 0, 0, 0]);
-    out = unfilterTile(pipe(FilterType.BITSHUFFLE), tile(8, u32(1, 8), new Uint8Array([0xff, 0, 0, 0, 0, 0, 0, 0])), ctx(6, 1));
+    out = unfilterTile(
+      pipe(FilterType.BITSHUFFLE),
+      tile(8, u32(1, 8), new Uint8Array([0xff, 0, 0, 0, 0, 0, 0, 0])),
+      ctx(6, 1),
+    );
     expect(Array.from(out)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
     // 8 UINT16 elements: bit row 8 (byte 1, bit 0) holding element 2 → element 2 = 0x0100.
     const shuffled = new Uint8Array(16);
@@ -123,9 +163,9 @@ describe("reverse filters without fixture coverage (hand-worked / independent en
   });
 
   it("encryption and WEBP are refused with UnsupportedFeatureError", () => {
-    expect(() => unfilterTile(pipe(FilterType.AES_256_GCM), tile(1, u32(), new Uint8Array(1)), ctx(6, 1))).toThrow(
-      expect.objectContaining({ code: "unsupported" }),
-    );
+    expect(() =>
+      unfilterTile(pipe(FilterType.AES_256_GCM), tile(1, u32(), new Uint8Array(1)), ctx(6, 1)),
+    ).toThrow(expect.objectContaining({ code: "unsupported" }));
     expect(() => unfilterTile(pipe(FilterType.WEBP), tile(1, u32(), new Uint8Array(1)), ctx(6, 1))).toThrow(
       expect.objectContaining({ code: "unsupported" }),
     );

@@ -1,0 +1,41 @@
+import { expect, it } from "vitest";
+import { DataLoader } from "../../src/loader/index.js";
+import { ExperimentDataset, openExperiment, type SomaBatch } from "../../src/soma/index.js";
+import { describeWithFixtures } from "../helpers/fixtures.js";
+import { denseLayer, experimentPath } from "./truth.js";
+
+describeWithFixtures("soma", "cellfeed's DataLoader driving an ExperimentDataset", () => {
+  it("gives the same batches in-process and from worker threads, X equal to the truth", async () => {
+    const exp = await openExperiment(experimentPath());
+    const query = exp.axisQuery({ measurementName: "RNA", obsQuery: { valueFilter: "nCount_RNA > 100" } });
+    const ds = await ExperimentDataset.create(query, { layerName: "counts", obsColumnNames: ["groups"] });
+    const counts = denseLayer("counts_coo.csv");
+    const ids = Array.from(await query.obsJoinids());
+    const opts = { batchSize: 7, shuffle: true, seed: 5 };
+    const run = async (numWorkers: number) => {
+      const loader = new DataLoader<SomaBatch>(ds, { ...opts, numWorkers });
+      const out: SomaBatch[] = [];
+      try {
+        for await (const b of loader) out.push(b);
+      } finally {
+        await loader.close();
+      }
+      return out;
+    };
+    const local = await run(0);
+    const pooled = await run(1);
+    const seen = local.flatMap((b) => Array.from(b.soma_joinid as Float64Array));
+    expect([...seen].sort((a, b) => a - b)).toEqual(ids);
+    expect(pooled.map((b) => Array.from(b.soma_joinid as Float64Array))).toEqual(
+      local.map((b) => Array.from(b.soma_joinid as Float64Array)),
+    );
+    for (const b of pooled) {
+      (b.soma_joinid as Float64Array).forEach((id, r) => {
+        expect(Array.from(b.X.data.subarray(r * 230, (r + 1) * 230))).toEqual(
+          Array.from({ length: 230 }, (_, g) => counts[id * 230 + g]),
+        );
+        expect(ds.encoders.groups?.[b.obs.groups?.[r] as number]).toMatch(/^g[12]$/);
+      });
+    }
+  });
+});
