@@ -4,20 +4,19 @@
  * collection's own planning/scatter).
  *
  *   /usr/bin/python3 /work/shared/tools/make_collection.py data/bench3x50k     # once (~1 min)
- *   npx tsx benchmarks/mapped.ts data/bench3x50k [--seconds 20] [--batch-size 256] [--output dense|csr] [--baseline]
+ *   npx tsx benchmarks/mapped.ts data/bench3x50k [--seconds 20] [--batch-size 256] [--output dense|csr] [--baseline] [--h5wasm]
  *
  * `--baseline` also runs /work/shared/tools/baseline_loader.py (Python per-row h5py) for comparison.
- * `--direct` (experiment) reads CSR X through the pure-TS HDF5 layout reader (src/h5ad/hdf5) instead of
- * h5wasm slices, to show what the reader gains once it plugs that in.
+ * Matrix reads use the pure-TS HDF5 layout reader (src/h5ad/hdf5) with synchronous positioned reads;
+ * `--h5wasm` forces the h5wasm slice path instead (what the reader did before), for comparison.
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { Hdf5File } from "../src/h5ad/hdf5/index.js";
+import { setDirectReads } from "../src/h5ad/direct.js";
 import { openH5ad } from "../src/h5ad/index.js";
-import type { CsrRows, MatrixReader } from "../src/h5ad/types.js";
-import { LocalFileSource } from "../src/io/local.js";
+import type { MatrixReader } from "../src/h5ad/types.js";
 import { MappedCollection, type StoreFile } from "../src/mapped/index.js";
 
 function arg(name: string, fallback: string): string {
@@ -28,7 +27,7 @@ function arg(name: string, fallback: string): string {
 const dir = process.argv[2];
 if (!dir || dir.startsWith("--")) {
   process.stderr.write(
-    "usage: npx tsx benchmarks/mapped.ts DIR [--seconds 20] [--batch-size 256] [--baseline]\n",
+    "usage: npx tsx benchmarks/mapped.ts DIR [--seconds 20] [--batch-size 256] [--baseline] [--h5wasm]\n",
   );
   process.exit(2);
 }
@@ -48,12 +47,14 @@ let inFlight = 0;
 let since = 0;
 function timed(m: MatrixReader): MatrixReader {
   return new Proxy(m, {
-    get(t, p, r) {
-      if (p !== "readRows") return Reflect.get(t, p, r);
-      return async (idx: ArrayLike<number>, o: Parameters<MatrixReader["readRows"]>[1]) => {
+    get(t, p) {
+      const v = Reflect.get(t, p, t);
+      if (p !== "readRows" && p !== "scatterRows") return typeof v === "function" ? v.bind(t) : v;
+      const fn = (v as (...a: unknown[]) => Promise<unknown>).bind(t);
+      return async (...args: unknown[]) => {
         if (inFlight++ === 0) since = performance.now();
         try {
-          return await t.readRows(idx, o);
+          return await fn(...args);
         } finally {
           readerCalls++;
           if (--inFlight === 0) readerMs += performance.now() - since;
@@ -62,55 +63,14 @@ function timed(m: MatrixReader): MatrixReader {
     },
   });
 }
-/** CSR X over direct HDF5 reads: indptr once, then data/indices per row (positional reads, no h5wasm). */
-async function directCsr(path: string, shape: [number, number]): Promise<MatrixReader> {
-  const h = await Hdf5File.open(new LocalFileSource(path));
-  const [data, indices, indptrDs] = await Promise.all(
-    ["X/data", "X/indices", "X/indptr"].map((d) => h.dataset(d)),
-  );
-  if (!data || !indices || !indptrDs) throw new Error(`${path}: X is not directly readable`);
-  const indptr = await indptrDs.read(0, shape[0] + 1);
-  return {
-    key: "X",
-    shape,
-    layout: "csr",
-    dtype: "float32",
-    async readRows(rows) {
-      const n = rows.length;
-      const parts = await Promise.all(
-        Array.from({ length: n }, (_, k) => {
-          const lo = indptr[rows[k]!]!;
-          const hi = indptr[rows[k]! + 1]!;
-          return Promise.all([data.read(lo, hi), indices.read(lo, hi)]);
-        }),
-      );
-      const ip = new Int32Array(n + 1);
-      parts.forEach(([d], k) => {
-        ip[k + 1] = ip[k]! + d.length;
-      });
-      const out: CsrRows = {
-        format: "csr",
-        shape: [n, shape[1]],
-        indptr: ip,
-        indices: new Int32Array(ip[n]!),
-        data: new Float32Array(ip[n]!),
-      };
-      parts.forEach(([d, i], k) => {
-        out.data.set(d, ip[k]!);
-        out.indices.set(i, ip[k]!);
-      });
-      return out;
-    },
-  };
-}
 
-const direct = process.argv.includes("--direct");
+const h5wasmOnly = process.argv.includes("--h5wasm");
+if (h5wasmOnly) setDirectReads(false);
 const timedOpener = async (p: string, o: { signal?: AbortSignal }): Promise<StoreFile> => {
   const f = await openH5ad(p, o);
-  const x = direct ? await directCsr(p, f.shape) : null;
   return new Proxy(f, {
     get(t, k, r) {
-      if (k === "matrix") return (key: string) => timed(key === "X" && x ? x : t.matrix(key));
+      if (k === "matrix") return (key: string) => timed(t.matrix(key));
       const v = Reflect.get(t, k, r);
       return typeof v === "function" ? v.bind(t) : v;
     },
@@ -177,7 +137,7 @@ const result: Record<string, unknown> = {
   n_vars: mc.shape[1],
   batch_size: batchSize,
   output,
-  x_reader: direct ? "direct hdf5 (experiment)" : "h5wasm",
+  x_reader: h5wasmOnly ? "h5wasm" : "direct hdf5 (h5wasm fallback per dataset)",
   samples_per_s: Math.round(samples / elapsed),
   batches,
   per_row_samples_per_s: Math.round(rowSamples / rowElapsed),

@@ -14,7 +14,7 @@ export const CELL_TYPES = ["B", "CD4 T", "CD8 T", "Mono", "NK", "pDC"];
 const TYPE_WEIGHTS = [0.3, 0.25, 0.2, 0.15, 0.07, 0.03];
 const UNIVERSE = 400; // genes in all
 const GENES_PER_FILE = 320;
-const MARKERS_PER_TYPE = 12;
+const MARKERS_PER_TYPE = 6;
 
 export interface SyntheticOptions {
   files?: number;
@@ -66,7 +66,7 @@ export async function writeSyntheticCollection(
       genes.forEach((g, col) => {
         // Markers of type t are genes t*MARKERS..(t+1)*MARKERS-1 (+ 60, so every file has them).
         const isMarker = g >= 60 + t * MARKERS_PER_TYPE && g < 60 + (t + 1) * MARKERS_PER_TYPE;
-        const value = isMarker ? poisson(rng, 4) : rng() < 0.08 ? poisson(rng, 1) : 0;
+        const value = isMarker ? poisson(rng, 0.9) : rng() < 0.1 ? poisson(rng, 1) : 0;
         if (value > 0) row.push([col, value]);
       });
       row.sort((a, b) => a[0] - b[0]);

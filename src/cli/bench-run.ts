@@ -1,5 +1,6 @@
 /** The measurement behind `cellfeed bench`: open a collection, iterate a DataLoader, time it. */
 import { InvalidArgumentError } from "../errors.js";
+import { h5adOpener } from "../h5ad/remote.js";
 import { DataLoader } from "../loader/index.js";
 import { MappedCollection } from "../mapped/index.js";
 import {
@@ -13,7 +14,10 @@ import {
 export type SamplerName = "random" | "weighted" | "block" | "sequential";
 
 export interface BenchConfig {
+  /** Local paths or s3:// URIs. */
   paths: string[];
+  /** Read s3:// objects in place instead of caching them first. */
+  stream?: boolean;
   batchSize: number;
   workers: number;
   prefetch: number;
@@ -85,7 +89,12 @@ const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 export async function runBench(c: BenchConfig): Promise<BenchResult> {
   if (c.seconds === undefined && c.epochs === undefined) c.seconds = 10;
   const tOpen = performance.now();
-  const mc = await MappedCollection.open(c.paths, {
+  if (c.stream && c.workers > 0) {
+    throw new InvalidArgumentError(
+      "--stream needs --workers 0 for now (loader workers reopen files cached, not streamed)",
+    );
+  }
+  const mc = await MappedCollection.openWith(h5adOpener({ stream: c.stream === true }), c.paths, {
     obsKeys: c.obsKeys,
     join: c.join,
   });

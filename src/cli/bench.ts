@@ -7,7 +7,8 @@ import { barChartSvg } from "./svg.js";
 
 const HELP = `usage: cellfeed bench FILES... [options]
 
-Measures DataLoader throughput over a MappedCollection of .h5ad files.
+Measures DataLoader throughput over a MappedCollection of .h5ad files (local paths or s3:// URIs;
+s3:// objects are downloaded to the cache first unless --stream is given).
 
 options:
   --batch-size N           rows per batch (256)
@@ -22,6 +23,7 @@ options:
   --epochs N               ... or for N epochs
   --output dense|csr       batch layout (dense)
   --seed N                 sampler seed (0)
+  --stream                 read s3:// objects in place (needs --workers 0 for now)
   --json                   print one JSON object per configuration (an array for a sweep)
   --plot FILE.svg          draw samples/s of every configuration as a bar chart
 `;
@@ -57,6 +59,7 @@ export async function benchCommand(args: string[]): Promise<number> {
       output: { type: "string", default: "dense" },
       seed: { type: "string", default: "0" },
       json: { type: "boolean" },
+      stream: { type: "boolean" },
       plot: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -88,6 +91,7 @@ export async function benchCommand(args: string[]): Promise<number> {
       const bar = new ProgressBar(`${sampler}, ${workers} workers`);
       const config: BenchConfig = {
         paths: positionals,
+        stream: values.stream === true,
         batchSize: positiveInt("batch-size", values["batch-size"]!),
         workers,
         prefetch: positiveInt("prefetch", values.prefetch!),

@@ -235,3 +235,67 @@ export function flatDenseToCsr(
   }
   return { format: "csr", shape: [n, nCols], indptr, indices, data };
 }
+
+/**
+ * A dense row-major batch being filled by several readers: caller row k goes to row `pos[k]` of
+ * `out` (`width` columns), file column c to column `colMap[c]` (dropped when negative; identity when
+ * `colMap` is null). Cells no row writes stay 0.
+ */
+export interface DenseTarget {
+  out: FloatArray;
+  width: number;
+  pos: Int32Array;
+  colMap: Int32Array | null;
+}
+
+/** Sparse rows read as one flat block, scattered straight into a dense target (no CSR in between). */
+export function flatScatter(
+  values: NumberArray,
+  cols: NumberArray,
+  rows: FlatRows,
+  slotOf: Int32Array,
+  nCols: number,
+  target: DenseTarget,
+  where: { path: string; dataset: string },
+): void {
+  const { out, width, pos, colMap } = target;
+  for (let i = 0; i < slotOf.length; i++) {
+    const s = slotOf[i]!;
+    const a = rows.at[s]!;
+    const end = a + rows.len[s]!;
+    const base = pos[i]! * width;
+    for (let k = a; k < end; k++) {
+      const c = cols[k]!;
+      if (!(c >= 0 && c < nCols) || !Number.isInteger(c)) {
+        throw new FormatError(`column index ${c} out of range [0, ${nCols})`, where);
+      }
+      if (colMap === null) out[base + c] = values[k]!;
+      else {
+        const t = colMap[c]!;
+        if (t >= 0) out[base + t] = values[k]!;
+      }
+    }
+  }
+}
+
+/** Dense rows read as one flat block (slot `s` starts at element `at[s]`), scattered into a target. */
+export function flatDenseScatter(
+  block: NumberArray,
+  at: Float64Array,
+  slotOf: Int32Array,
+  nCols: number,
+  target: DenseTarget,
+): void {
+  const { out, width, pos, colMap } = target;
+  for (let i = 0; i < slotOf.length; i++) {
+    const a = at[slotOf[i]!]!;
+    const base = pos[i]! * width;
+    if (colMap === null) out.set(block.subarray(a, a + nCols), base);
+    else {
+      for (let c = 0; c < nCols; c++) {
+        const t = colMap[c]!;
+        if (t >= 0) out[base + t] = block[a + c]!;
+      }
+    }
+  }
+}

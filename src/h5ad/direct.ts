@@ -20,9 +20,14 @@ interface DirectFile {
 const files = new WeakMap<H5Context, DirectFile>();
 let enabled = process.env.CELLFEED_H5_DIRECT !== "0";
 
-/** @internal Turns direct reads on or off for files opened from now on (tests, benchmarks). */
+/** @internal Turns direct reads on or off for matrices opened from now on (tests, benchmarks). */
 export function setDirectReads(on: boolean): void {
   enabled = on;
+}
+
+/** Whether matrices opened now use direct reads. */
+export function directReadsEnabled(): boolean {
+  return enabled;
 }
 
 /** True for `s3://…`-style URIs: those are not local files (their readers bring their own I/O). */
@@ -30,11 +35,11 @@ function isUri(path: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(path);
 }
 
-/** The file's direct reader, or null when direct reads are off or the file is not a local HDF5 file. */
+/** The file's direct reader, or null when the file is not a local HDF5 file the reader can open. */
 export function directFile(ctx: H5Context): Promise<Hdf5File | null> {
   let d = files.get(ctx);
   if (d === undefined) {
-    if (!enabled || isUri(ctx.path)) return Promise.resolve(null);
+    if (isUri(ctx.path)) return Promise.resolve(null);
     const source = new LocalFileSource(ctx.path);
     d = {
       source,

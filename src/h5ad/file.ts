@@ -22,6 +22,7 @@ import type { CacheProgress } from "../io/cache/download.js";
 import type { S3Options } from "../io/s3/client.js";
 import { CompoundDataFrame, GroupDataFrame } from "./dataframe.js";
 import { type DescribeOptions, describeH5ad, type H5adDescription } from "./describe.js";
+import { closeDirect } from "./direct.js";
 import { compoundMatrixFields, elementKind, openCompoundField, openMatrix } from "./elements.js";
 import { encodingOf, KNOWN_ENCODINGS } from "./encoding.js";
 import { H5Context } from "./h5context.js";
@@ -181,6 +182,7 @@ export class H5adFile implements Disposable {
 
   close(): void {
     this.ctx.close();
+    void closeDirect(this.ctx);
   }
 
   [Symbol.dispose](): void {

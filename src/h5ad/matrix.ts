@@ -4,9 +4,12 @@
  */
 import { FormatError, throwIfAborted } from "../errors.js";
 import {
+  type DenseTarget,
   type FlatRows,
+  flatDenseScatter,
   flatDenseToCsr,
   flatDenseToDense,
+  flatScatter,
   flatToCsr,
   flatToDense,
   type SparseRow,
@@ -89,6 +92,30 @@ export abstract class H5adMatrix implements MatrixReader {
 
   abstract readRows(indices: ArrayLike<number>, options?: ReadRowsOptions): Promise<CsrRows | DenseRows>;
 
+  /**
+   * The rows of `indices` written straight into a dense batch (`target`), for callers that build
+   * one dense buffer from several files: the same values `readRows` gives, without the CSR (or dense)
+   * copy in between. Caller row k lands in row `target.pos[k]`.
+   */
+  async scatterRows(
+    indices: ArrayLike<number>,
+    target: DenseTarget,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const dtype = target.out instanceof Float64Array ? "float64" : "float32";
+    const src = await this.readRows(indices, { ...options, output: "csr", dtype });
+    if (src.format !== "csr") throw new FormatError("expected CSR rows", this.where());
+    const n = src.shape[0];
+    const rows: FlatRows = { at: new Float64Array(n), len: new Int32Array(n) };
+    const slotOf = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      rows.at[i] = src.indptr[i]!;
+      rows.len[i] = src.indptr[i + 1]! - src.indptr[i]!;
+      slotOf[i] = i;
+    }
+    flatScatter(src.data, src.indices, rows, slotOf, this.shape[1], target, this.where());
+  }
+
   /** Streams over every stored value (block by block) and totals it in float64. */
   abstract stats(options?: StatsOptions): Promise<MatrixStats>;
 }
@@ -122,7 +149,11 @@ export class DenseMatrix extends H5adMatrix {
     super(source, shape, dtype);
   }
 
-  async readRows(indices: ArrayLike<number>, options: ReadRowsOptions = {}): Promise<CsrRows | DenseRows> {
+  /** Every distinct row in one flat block; `at[s]` is where slot `s` starts. */
+  async #readFlat(
+    indices: ArrayLike<number>,
+    options: { signal?: AbortSignal },
+  ): Promise<{ slotOf: Int32Array; block: NumberArray; at: Float64Array }> {
     const plan = this.plan(indices);
     throwIfAborted(options.signal, this.where());
     await this.reader.ready();
@@ -144,10 +175,24 @@ export class DenseMatrix extends H5adMatrix {
     if (block.length !== base) {
       throw new FormatError(`read ${block.length} values for ${base} requested`, this.where());
     }
+    return { slotOf: plan.slotOf, block, at };
+  }
+
+  async readRows(indices: ArrayLike<number>, options: ReadRowsOptions = {}): Promise<CsrRows | DenseRows> {
+    const { slotOf, block, at } = await this.#readFlat(indices, options);
     const dtype = options.dtype ?? "float32";
-    if ((options.output ?? "dense") === "dense")
-      return flatDenseToDense(block, at, plan.slotOf, nCols, dtype);
-    return flatDenseToCsr(block, at, plan.slotOf, nCols, dtype);
+    const nCols = this.shape[1];
+    if ((options.output ?? "dense") === "dense") return flatDenseToDense(block, at, slotOf, nCols, dtype);
+    return flatDenseToCsr(block, at, slotOf, nCols, dtype);
+  }
+
+  override async scatterRows(
+    indices: ArrayLike<number>,
+    target: DenseTarget,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const { slotOf, block, at } = await this.#readFlat(indices, options);
+    flatDenseScatter(block, at, slotOf, this.shape[1], target);
   }
 
   async stats(options: StatsOptions = {}): Promise<MatrixStats> {
@@ -211,7 +256,11 @@ export class CsrMatrix extends SparseMatrix {
   readonly layout = "csr" as const;
   #ready: Promise<unknown> | undefined;
 
-  async readRows(indices: ArrayLike<number>, options: ReadRowsOptions = {}): Promise<CsrRows | DenseRows> {
+  /** Every distinct row's values and columns in one flat block each; `rows` says where slot s sits. */
+  async #readFlat(
+    indices: ArrayLike<number>,
+    options: { signal?: AbortSignal },
+  ): Promise<{ slotOf: Int32Array; values: NumberArray; cols: NumberArray; rows: FlatRows }> {
     const plan = this.plan(indices);
     throwIfAborted(options.signal, this.where());
     this.#ready ??= Promise.all([this.data.ready(), this.indices.ready()]);
@@ -254,12 +303,26 @@ export class CsrMatrix extends SparseMatrix {
         this.where(this.data.dataset),
       );
     }
+    return { slotOf: plan.slotOf, values, cols, rows };
+  }
+
+  async readRows(indices: ArrayLike<number>, options: ReadRowsOptions = {}): Promise<CsrRows | DenseRows> {
+    const { slotOf, values, cols, rows } = await this.#readFlat(indices, options);
     const dtype = options.dtype ?? "float32";
     const where = this.where(this.indices.dataset);
     if ((options.output ?? "csr") === "csr") {
-      return flatToCsr(values, cols, rows, plan.slotOf, this.shape[1], dtype, where);
+      return flatToCsr(values, cols, rows, slotOf, this.shape[1], dtype, where);
     }
-    return flatToDense(values, cols, rows, plan.slotOf, this.shape[1], dtype, where);
+    return flatToDense(values, cols, rows, slotOf, this.shape[1], dtype, where);
+  }
+
+  override async scatterRows(
+    indices: ArrayLike<number>,
+    target: DenseTarget,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const { slotOf, values, cols, rows } = await this.#readFlat(indices, options);
+    flatScatter(values, cols, rows, slotOf, this.shape[1], target, this.where(this.indices.dataset));
   }
 }
 

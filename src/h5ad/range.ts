@@ -6,7 +6,7 @@
  */
 import { IoError, throwIfAborted } from "../errors.js";
 import { elementType, type NumberArray, toNumberArray } from "./convert.js";
-import { directFile } from "./direct.js";
+import { directFile, directReadsEnabled } from "./direct.js";
 import type { H5Context } from "./h5context.js";
 import type { DirectDataset } from "./hdf5/index.js";
 
@@ -128,6 +128,8 @@ export function h5RowBlockReader(ctx: H5Context, dataset: string): RowBlockReade
 class Backend {
   #direct: DirectDataset | null | undefined;
   #settling: Promise<void> | undefined;
+  /** Decided when the matrix is opened. */
+  readonly #wanted = directReadsEnabled();
 
   constructor(
     readonly ctx: H5Context,
@@ -148,7 +150,7 @@ class Backend {
     const { ctx, dataset } = this;
     this.check();
     ctx.checkFilters(dataset);
-    const file = await directFile(ctx);
+    const file = this.#wanted ? await directFile(ctx) : null;
     let d: DirectDataset | null = null;
     if (file !== null) {
       try {

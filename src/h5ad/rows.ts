@@ -42,8 +42,13 @@ export function planRows(
     rows[i] = v;
   }
   const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => rows[a]! - rows[b]! || a - b);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+    if (i > 0 && rows[i]! < rows[i - 1]!) sorted = false;
+  }
+  // Batches from MappedCollection arrive sorted: skip the comparator sort then.
+  if (!sorted) order.sort((a, b) => rows[a]! - rows[b]! || a - b);
   const slotOf = new Int32Array(n);
   const uniqueTmp = new Int32Array(n);
   let u = 0;

@@ -5,7 +5,7 @@
  */
 
 import { InvalidIndexError } from "../errors.js";
-import type { CsrRows, DenseRows, FloatArray, OutputDtype } from "../h5ad/types.js";
+import type { CsrRows, DenseRows, FloatArray, MatrixReader, OutputDtype } from "../h5ad/types.js";
 import { locate } from "./offsets.js";
 
 /** One file's share of a batch: its rows in ascending order and the caller positions they fill. */
@@ -77,6 +77,19 @@ export function planBatch(
     groups.push({ file: f, rows, pos });
   }
   return { indices: out, storeIdx, groups };
+}
+
+/** A reader that writes rows straight into a dense batch (the h5ad reader's matrices do). */
+export interface Scatterer {
+  scatterRows(
+    indices: ArrayLike<number>,
+    target: { out: FloatArray; width: number; pos: Int32Array; colMap: Int32Array | null },
+    options: { signal?: AbortSignal },
+  ): Promise<void>;
+}
+
+export function canScatter(r: MatrixReader): r is MatrixReader & Scatterer {
+  return typeof (r as Partial<Scatterer>).scatterRows === "function";
 }
 
 export function allocate(dtype: OutputDtype, length: number): FloatArray {

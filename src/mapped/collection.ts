@@ -21,7 +21,15 @@
 import { InvalidArgumentError, KeyNotFoundError, throwIfAborted } from "../errors.js";
 import type { MatrixReader, OutputDtype } from "../h5ad/types.js";
 import { base64ToInt32, int32ToBase64 } from "./base64.js";
-import { allocate, assembleCsr, type CsrPart, planBatch, scatterDense } from "./batch.js";
+import {
+  allocate,
+  assembleCsr,
+  type CsrPart,
+  canScatter,
+  planBatch,
+  type Scatterer,
+  scatterDense,
+} from "./batch.js";
 import { computeKeptRows } from "./filter.js";
 import { joinVars, makeUnique } from "./join.js";
 import {
@@ -416,6 +424,26 @@ export class MappedCollection implements AsyncDisposable {
       }
     }
     const dtype = this.#config.dtype;
+    let missing: Uint8Array | undefined;
+    if (groups.length !== plan.groups.length) {
+      missing = new Uint8Array(n);
+      const have = new Set(groups.map((g) => g.file));
+      for (const g of plan.groups) if (!have.has(g.file)) for (const p of g.pos) missing[p] = 1;
+    }
+    if (output === "dense" && readers.every(canScatter)) {
+      // Readers that write rows straight into the batch (no intermediate CSR per file).
+      const data = allocate(dtype, n * width);
+      await Promise.all(
+        groups.map((g, i) =>
+          (readers[i] as MatrixReader & Scatterer).scatterRows(
+            g.rows,
+            { out: data, width, pos: g.pos, colMap: joined ? this.#files[g.file]!.colMap : null },
+            signal ? { signal } : {},
+          ),
+        ),
+      );
+      return { format: "dense", data, shape: [n, width], ...(missing ? { missing } : {}) };
+    }
     const parts = await Promise.all(
       groups.map(async (g, i) => {
         const r = readers[i]!;
@@ -427,12 +455,6 @@ export class MappedCollection implements AsyncDisposable {
         return { src, pos: g.pos, colMap: joined ? this.#files[g.file]!.colMap : null } satisfies CsrPart;
       }),
     );
-    let missing: Uint8Array | undefined;
-    if (groups.length !== plan.groups.length) {
-      missing = new Uint8Array(n);
-      const have = new Set(groups.map((g) => g.file));
-      for (const g of plan.groups) if (!have.has(g.file)) for (const p of g.pos) missing[p] = 1;
-    }
     if (output === "csr") {
       const csr = assembleCsr(n, parts, dtype);
       return { format: "csr", ...csr, shape: [n, width], ...(missing ? { missing } : {}) };

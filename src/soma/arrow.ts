@@ -16,7 +16,9 @@ import {
   Int64,
   makeData,
   makeVector,
+  RecordBatch,
   Schema,
+  Struct,
   Table,
   Uint8,
   Uint16,
@@ -27,49 +29,49 @@ import {
   vectorFromArray,
 } from "apache-arrow";
 import { UnsupportedFeatureError } from "../errors.js";
-import type { Column, TileDBArray } from "./tiledb/index.js";
+import { isDateTime } from "./tiledb/datatypes.js";
+import { type Column, Datatype, datatypeName, type TileDBArray } from "./tiledb/index.js";
 
-/**
- * TileDB's BOOL datatype id. TileDB numbers TIME_HR..TIME_AS 31..39, BLOB 40, BOOL 41 (the tiledb
- * module's `Datatype` table is shifted by one there), so the id is pinned here.
- */
-export const TILEDB_BOOL = 41;
+/** TileDB's BOOL datatype id (kept for callers that imported it; the enum is `Datatype`). */
+export const TILEDB_BOOL: number = Datatype.BOOL;
 
 type IntType = Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64;
 
 /** The Arrow type of a fixed-size numeric / string / bool TileDB datatype. */
 export function arrowValueType(t: number, where: string): DataType {
   switch (t) {
-    case 0:
+    case Datatype.INT32:
       return new Int32();
-    case 1:
+    case Datatype.INT64:
       return new Int64();
-    case 2:
+    case Datatype.FLOAT32:
       return new Float32();
-    case 3:
+    case Datatype.FLOAT64:
       return new Float64();
-    case 5:
+    case Datatype.INT8:
       return new Int8();
-    case 6:
+    case Datatype.UINT8:
       return new Uint8();
-    case 7:
+    case Datatype.INT16:
       return new Int16();
-    case 8:
+    case Datatype.UINT16:
       return new Uint16();
-    case 9:
+    case Datatype.UINT32:
       return new Uint32();
-    case 10:
+    case Datatype.UINT64:
       return new Uint64();
-    case 4:
-    case 11:
-    case 12:
+    case Datatype.CHAR:
+    case Datatype.STRING_ASCII:
+    case Datatype.STRING_UTF8:
       return new Utf8();
-    case TILEDB_BOOL:
+    case Datatype.BOOL:
       return new Bool();
     default:
-      // Datetimes (18..39) are int64 counts in the column's unit.
-      if (t >= 18 && t <= 39) return new Int64();
-      throw new UnsupportedFeatureError(`TileDB datatype ${t} has no Arrow mapping`, { path: where });
+      // Datetimes are int64 counts in the column's unit.
+      if (isDateTime(t)) return new Int64();
+      throw new UnsupportedFeatureError(`TileDB datatype ${datatypeName(t)} has no Arrow mapping`, {
+        path: where,
+      });
   }
 }
 
@@ -160,8 +162,22 @@ export function columnToVector(col: Column, type: DataType, rows?: Int32Array): 
   return makeVector(makeData({ type, length: n, nullCount, nullBitmap, data: values } as never) as Data);
 }
 
-/** Builds a table from named vectors, in the given order. */
-export function tableOf(names: readonly string[], vectors: readonly Vector[]): Table {
+/**
+ * Builds a table from named vectors, in the given order. With `nullable` flags the schema keeps
+ * them (index columns are not nullable), as long as every vector is one chunk.
+ */
+export function tableOf(
+  names: readonly string[],
+  vectors: readonly Vector[],
+  nullable?: readonly boolean[],
+): Table {
+  if (nullable && vectors.every((v) => v.data.length === 1)) {
+    const fields = names.map((n, i) => new Field(n, (vectors[i] as Vector).type, nullable[i] ?? true));
+    const length = vectors[0]?.length ?? 0;
+    const children = vectors.map((v) => v.data[0] as Data);
+    const data = makeData({ type: new Struct(fields), length, nullCount: 0, children });
+    return new Table([new RecordBatch(new Schema(fields), data)]);
+  }
   const record: Record<string, Vector> = {};
   names.forEach((name, i) => {
     record[name] = vectors[i] as Vector;

@@ -50,32 +50,26 @@ export function cooToCsr(
   nCols: number,
   dtype: ValueDtype = "float32",
 ): CsrMatrix {
+  // Two passes (count, then fill) recompute the cheap lookups instead of holding per-cell row and
+  // column arrays: a full-array read can hold millions of cells.
   const n = dim0.length;
-  const rows = new Int32Array(n);
-  const cols = new Int32Array(n);
   const indptr = new Int32Array(nRows + 1);
-  let kept = 0;
   for (let i = 0; i < n; i++) {
     const r = rowOf(dim0[i] as number);
-    const c = r < 0 ? -1 : colOf(dim1[i] as number);
-    if (c < 0) {
-      rows[i] = -1;
-      continue;
-    }
-    rows[i] = r;
-    cols[i] = c;
-    indptr[r + 1]!++;
-    kept++;
+    if (r >= 0 && colOf(dim1[i] as number) >= 0) indptr[r + 1]!++;
   }
   for (let r = 0; r < nRows; r++) indptr[r + 1]! += indptr[r]!;
+  const kept = indptr[nRows] as number;
   const fill = indptr.slice(0, nRows);
   const indices = new Int32Array(kept);
   const data = dtype === "float64" ? new Float64Array(kept) : new Float32Array(kept);
   for (let i = 0; i < n; i++) {
-    const r = rows[i] as number;
+    const r = rowOf(dim0[i] as number);
     if (r < 0) continue;
+    const c = colOf(dim1[i] as number);
+    if (c < 0) continue;
     const k = fill[r]!++;
-    indices[k] = cols[i] as number;
+    indices[k] = c;
     data[k] = values[i] as number;
   }
   sortRows(indptr, indices, data);

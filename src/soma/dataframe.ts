@@ -8,9 +8,23 @@ import type { Schema, Table } from "apache-arrow";
 import { KeyNotFoundError } from "../errors.js";
 import type { ByteStore, ReadOptions } from "../io/types.js";
 import { arrowSchemaOf, columnToVector, tableOf } from "./arrow.js";
-import { type AxisCoords, int64ToNumbers, keepSelected, selectAxis } from "./coords.js";
+import {
+  type AxisCoords,
+  type AxisSelection,
+  int64ToNumbers,
+  keepSelected,
+  pointsToRanges,
+  selectAxis,
+} from "./coords.js";
+import { cellCount } from "./ndarray.js";
 import { planRanges } from "./plan.js";
-import { type CompileOptions, compileValueFilter, maskToIndices } from "./query/index.js";
+import {
+  type CompileOptions,
+  compileValueFilter,
+  type Int64Ranges,
+  int64Ranges,
+  maskToIndices,
+} from "./query/index.js";
 import type { Column, MetadataValue, TileDBArray } from "./tiledb/index.js";
 
 export interface DataFrameReadOptions extends ReadOptions {
@@ -65,10 +79,9 @@ export class SOMADataFrame {
     return d ? [Number(d[0]), Number(d[1])] : [0, -1];
   }
 
-  /** Number of rows (one read of the index column). */
+  /** Number of rows (from the fragment footers when fragments cannot overlap). */
   async count(options: ReadOptions = {}): Promise<number> {
-    const cols = await this.array.read({ attributes: [], signal: options.signal });
-    return cols[this.indexColumnNames[0] ?? "soma_joinid"]?.data.length ?? 0;
+    return await cellCount(this.array, options);
   }
 
   /** Reads rows (filtered) and columns; the selection is applied without building unused vectors. */
@@ -84,7 +97,9 @@ export class SOMADataFrame {
         : undefined;
     const dims = new Set(this.indexColumnNames);
     const attributes = [...new Set([...wanted, ...(filter?.columns ?? [])])].filter((c) => !dims.has(c));
-    const sel = selectAxis(options.coords, `${this.uri} coords`);
+    let sel = selectAxis(options.coords, `${this.uri} coords`);
+    // A filter on the index column (e.g. `soma_joinid < 1000`) narrows the read as well.
+    if (filter?.columns.includes(dim)) sel = narrowSelection(sel, int64Ranges(filter.ast, dim));
     const ranges = await planRanges(this.array, 0, sel, { signal: options.signal });
     const columns =
       ranges && ranges.length === 0
@@ -96,7 +111,7 @@ export class SOMADataFrame {
           });
     const idCol = columns[dim] as Column;
     const joinids =
-      idCol.data instanceof BigInt64Array
+      idCol.data instanceof BigInt64Array || idCol.data instanceof BigUint64Array
         ? int64ToNumbers(idCol.data)
         : Float64Array.from(idCol.data as ArrayLike<number>);
     // Coarsened ranges read a superset: keep the listed points only.
@@ -132,6 +147,29 @@ export class SOMADataFrame {
     const wanted = options.columnNames ?? this.columnNames;
     const { columns, rows } = await this.readRaw(options);
     const vectors = wanted.map((n) => columnToVector(columns[n] as Column, this.#fieldType(n), rows));
-    return tableOf(wanted, vectors);
+    const nullable = wanted.map((n) => this.schema.fields.find((f) => f.name === n)?.nullable ?? true);
+    return tableOf(wanted, vectors, nullable);
   }
+}
+
+/** The selection restricted to filter ranges (a superset of the matching rows stays correct). */
+function narrowSelection(sel: AxisSelection, allowed: Int64Ranges): AxisSelection {
+  const clipped: [number, number][] = [];
+  for (const [lo, hi] of allowed) {
+    if (hi < 0n) continue;
+    const a = lo < 0n ? 0 : Number(lo);
+    const b = hi > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(hi);
+    clipped.push([a, b]);
+  }
+  const inside = (v: number) => clipped.some(([a, b]) => v >= a && v <= b);
+  if (sel.points) {
+    const points = sel.points.filter(inside);
+    return { ranges: pointsToRanges(points), points };
+  }
+  if (!sel.ranges) return { ranges: clipped };
+  const out: [number, number][] = [];
+  for (const [a, b] of sel.ranges)
+    for (const [c, d] of clipped)
+      if (Math.max(a, c) <= Math.min(b, d)) out.push([Math.max(a, c), Math.min(b, d)]);
+  return { ranges: out };
 }

@@ -12,12 +12,12 @@
  * for await (const { X, obs, soma_joinid } of ds) train(X.data, obs.cell_type);
  * ```
  */
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError, KeyNotFoundError } from "../errors.js";
 import type { BatchMatrix } from "../mapped/types.js";
 import { rngFor } from "../sampling/index.js";
 import type { AxisQuery, ExperimentAxisQuery } from "./axis-query.js";
 import { type CsrMatrix, csrRowsToDense, csrTakeRows, positionLookup, type ValueDtype } from "./csr.js";
-import { openExperiment } from "./objects.js";
+import { openExperiment, type SOMAOpenOptions } from "./objects.js";
 
 export interface ExperimentDatasetOptions {
   /** The X layer to read (e.g. "raw", "counts"). */
@@ -77,6 +77,27 @@ export interface ExperimentDatasetDescription {
   obsQuery?: AxisQuery;
   varQuery?: AxisQuery;
   options: ExperimentDatasetOptions;
+  /** How the experiment was opened (the structured-cloneable part: S3 endpoint, retries, cache). */
+  open?: SOMAOpenOptions;
+}
+
+/** The parts of open options a worker can receive (no clients, signals or callbacks). */
+function cloneableOpenOptions(o: SOMAOpenOptions): SOMAOpenOptions | undefined {
+  const out: SOMAOpenOptions = {};
+  if (o.timestamp !== undefined) out.timestamp = o.timestamp;
+  if (o.tileCache !== undefined) out.tileCache = o.tileCache;
+  if (o.s3) {
+    const { client: _client, credentials, ...rest } = o.s3;
+    out.s3 = typeof credentials === "function" || credentials === undefined ? rest : { ...rest, credentials };
+  }
+  if (o.retry !== undefined) {
+    if (o.retry === false) out.retry = false;
+    else {
+      const { retries, baseDelayMs, maxDelayMs } = o.retry;
+      out.retry = { retries, baseDelayMs, maxDelayMs };
+    }
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** Compares strings by Unicode code point (Python's default str order). */
@@ -153,6 +174,9 @@ export class ExperimentDataset {
     query: ExperimentAxisQuery,
     options: ExperimentDatasetOptions,
   ): Promise<ExperimentDataset> {
+    const ms = await query.measurement();
+    if (!ms.X.has(options.layerName))
+      throw new KeyNotFoundError("X layer", options.layerName, ms.X.keys(), { path: ms.uri });
     const ids = await query.obsJoinids();
     const cols = options.obsColumnNames ?? [];
     const encoders: Record<string, readonly string[]> = {};
@@ -328,6 +352,7 @@ export class ExperimentDataset {
       obsQuery: plain(q.obsQuery),
       varQuery: plain(q.varQuery),
       options: { ...this.options, encoders: this.encoders, seed: this.#opts.seed },
+      open: cloneableOpenOptions(this.#query.experiment.openOptions),
     };
   }
 }
@@ -342,7 +367,7 @@ interface Block {
 
 /** Rebuilds a dataset from `describe()` (used by DataLoader workers). */
 export async function fromDescription(d: ExperimentDatasetDescription): Promise<ExperimentDataset> {
-  const exp = await openExperiment(d.uri);
+  const exp = await openExperiment(d.uri, d.open);
   const query = exp.axisQuery({
     measurementName: d.measurementName,
     obsQuery: d.obsQuery,

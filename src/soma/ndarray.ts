@@ -3,7 +3,7 @@
  * The shape comes from the current domain (tiledbsoma ≥ 1.15) or the dimension domain (older
  * stores); coordinates are pushed down to the TileDB read as merged ranges.
  */
-import { Int64, type Table } from "apache-arrow";
+import type { Table } from "apache-arrow";
 import { InvalidArgumentError, UnsupportedFeatureError } from "../errors.js";
 import type { ByteStore, ReadOptions } from "../io/types.js";
 import { arrowValueType, columnToVector, tableOf } from "./arrow.js";
@@ -47,6 +47,12 @@ function shapeOf(array: TileDBArray): number[] {
   });
 }
 
+/** The value attribute: `soma_data`, or the only attribute of a plain TileDB array. */
+function valueAttribute(array: TileDBArray): string {
+  const attrs = array.schema.attributes;
+  return (attrs.find((a) => a.name === "soma_data") ?? attrs[0])?.name ?? "soma_data";
+}
+
 interface CellRead {
   cols: Record<string, Column>;
   /** Coordinates per dimension as doubles (before `keep`). */
@@ -72,7 +78,9 @@ async function readCells(
       empty ? [[-1, -1] as [number, number]] : await planRanges(array, d, s, { signal }),
     ),
   );
-  const cols = await array.read({ ranges, attributes: ["soma_data"], signal });
+  const value = valueAttribute(array);
+  const cols = await array.read({ ranges, attributes: [value], signal });
+  if (value !== "soma_data") cols.soma_data = cols[value] as Column;
   const dims = array.schema.dimensions.map((d) => asNumbers((cols[d.name] as Column).data as BigInt64Array));
   let keep: Int32Array | undefined;
   sels.forEach((sel, d) => {
@@ -137,11 +145,21 @@ export class SOMASparseNDArray extends NDArrayBase {
   async read(options: NDArrayReadOptions = {}): Promise<Table> {
     const { cols, keep } = await readCells(this.array, options.coords, options.signal);
     const names = [...this.array.schema.dimensions.map((d) => d.name), "soma_data"];
-    const dataType = arrowValueType((this.array.schema.attributes[0] ?? { type: 3 }).type, this.uri);
-    const vectors = names.map((n) =>
-      columnToVector(cols[n] as Column, n === "soma_data" ? dataType : new Int64(), keep),
+    const valueAttr = this.array.schema.attributes.find((a) => a.name === valueAttribute(this.array));
+    const dataType = arrowValueType((valueAttr ?? { type: 3 }).type, this.uri);
+    const dims = this.array.schema.dimensions;
+    const vectors = names.map((n, i) =>
+      columnToVector(
+        cols[n] as Column,
+        n === "soma_data" ? dataType : arrowValueType((dims[i] as { type: number }).type, this.uri),
+        keep,
+      ),
     );
-    return tableOf(names, vectors);
+    return tableOf(
+      names,
+      vectors,
+      names.map(() => false),
+    );
   }
 
   /**
@@ -177,18 +195,27 @@ export class SOMASparseNDArray extends NDArrayBase {
 
   /** Number of stored cells (fragment metadata when fragments cannot overlap, else a count of a read). */
   async nnz(options: ReadOptions = {}): Promise<number> {
-    const frags = await this.array.fragmentMetadata(options);
-    if (frags.length <= 1 || this.array.schema.allowsDups) {
-      if (!frags.some((f) => f.hasTimestamps)) {
-        let n = 0;
-        const cap = this.array.schema.capacity;
-        for (const f of frags) if (f.sparseTileNum > 0) n += (f.sparseTileNum - 1) * cap + f.lastTileCellNum;
-        return n;
-      }
-    }
-    const cols = await this.array.read({ attributes: [], signal: options.signal });
-    return cols.soma_dim_0?.data.length ?? 0;
+    return await cellCount(this.array, options);
   }
+}
+
+/**
+ * Cells of a sparse array: from the fragment footers (tiles × capacity + the last tile) when no
+ * two fragments can hold the same cell, else by reading the coordinates (duplicates resolved).
+ */
+export async function cellCount(array: TileDBArray, options: ReadOptions = {}): Promise<number> {
+  const frags = await array.fragmentMetadata(options);
+  if ((frags.length <= 1 || array.schema.allowsDups) && !frags.some((f) => f.hasTimestamps)) {
+    let n = 0;
+    for (const f of frags) {
+      const cap = (array.schemas.get(f.schemaName) ?? array.schema).capacity;
+      if (f.sparseTileNum > 0) n += (f.sparseTileNum - 1) * cap + f.lastTileCellNum;
+    }
+    return n;
+  }
+  const cols = await array.read({ attributes: [], signal: options.signal });
+  const first = array.schema.dimensions[0]?.name ?? "";
+  return cols[first]?.data.length ?? 0;
 }
 
 /** Values as numbers (int64 data converted). */
@@ -218,12 +245,12 @@ export class SOMADenseNDArray extends NDArrayBase {
     });
     const cols = await this.array.read({
       ranges,
-      attributes: ["soma_data"],
+      attributes: [valueAttribute(this.array)],
       coordinates: false,
       signal: options.signal,
     });
     return {
-      data: (cols.soma_data as Column).data as NumericArray,
+      data: (cols[valueAttribute(this.array)] as Column).data as NumericArray,
       shape: ranges.map(([a, b]) => b - a + 1),
     };
   }

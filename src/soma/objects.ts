@@ -4,7 +4,7 @@
  * `openStore`, so local folders and `s3://` prefixes behave the same.
  */
 import { FormatError, KeyNotFoundError, UnsupportedFeatureError } from "../errors.js";
-import { openStore } from "../io/open.js";
+import { openStore, type OpenOptions as StoreOpenOptions } from "../io/open.js";
 import type { ByteStore, ReadOptions } from "../io/types.js";
 import { type AxisQueryOptions, ExperimentAxisQuery } from "./axis-query.js";
 import { SOMADataFrame } from "./dataframe.js";
@@ -29,6 +29,16 @@ export type SOMAObject =
 export interface SOMAOpenOptions extends ReadOptions {
   /** Open at this time (ms since the epoch), or [start, end]. */
   timestamp?: number | [number, number];
+  /** How to reach S3 for `s3://` URIs (default: the SDK chain and `AWS_ENDPOINT_URL_S3`). */
+  s3?: StoreOpenOptions["s3"];
+  /** Retry policy for remote reads, or `false` for none. */
+  retry?: StoreOpenOptions["retry"];
+  /** Per-array budget in bytes of decoded tiles kept between reads (default 64 MiB; 0 disables). */
+  tileCache?: number;
+}
+
+function storeOptions(o: SOMAOpenOptions): StoreOpenOptions {
+  return { s3: o.s3, retry: o.retry };
 }
 
 /** A group of named SOMA objects, opened on first access. */
@@ -50,6 +60,11 @@ export class SOMACollection<T extends SOMAObject = SOMAObject> {
     this.#members = new Map(group.members.map((m) => [m.name, m]));
     this.#options = options;
     for (const [k, v] of preopened ?? []) this.#opened.set(k, Promise.resolve(v));
+  }
+
+  /** The options this object was opened with (members are opened with the same). */
+  get openOptions(): SOMAOpenOptions {
+    return this.#options;
   }
 
   /** Member names, in the group's order. */
@@ -75,14 +90,15 @@ export class SOMACollection<T extends SOMAObject = SOMAObject> {
   }
 }
 
-async function memberStore(parent: string, m: GroupMember): Promise<ByteStore> {
+async function memberStore(parent: string, m: GroupMember, options: SOMAOpenOptions): Promise<ByteStore> {
   if (m.store) return m.store;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(m.uri)) return await openStore(m.uri.replace(/^file:\/\//, ""));
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(m.uri))
+    return await openStore(m.uri.replace(/^file:\/\//, ""), storeOptions(options));
   throw new FormatError(`cannot resolve member '${m.name}' (${m.uri})`, { path: parent });
 }
 
 async function openMember(parent: string, m: GroupMember, options: SOMAOpenOptions): Promise<SOMAObject> {
-  return await openObject(await memberStore(parent, m), options);
+  return await openObject(await memberStore(parent, m, options), options);
 }
 
 /** A SOMA measurement: `var`, `X` layers, and the optional `obsm`, `obsp`, `varm`, `varp` collections. */
@@ -227,7 +243,7 @@ export async function openObject(store: ByteStore, options: SOMAOpenOptions = {}
  * ```
  */
 export async function open(uri: string, options: SOMAOpenOptions = {}): Promise<SOMAObject> {
-  return await openObject(await openStore(uri), options);
+  return await openObject(await openStore(uri, storeOptions(options)), options);
 }
 
 /**
@@ -272,7 +288,8 @@ function collectionOf<T extends SOMAObject>(uri: string, items: Record<string, T
 
 /**
  * An experiment assembled from objects opened separately (e.g. a copy of a store without its group
- * files).
+ * files). Its `uri` names no real experiment, so datasets over it cannot be rebuilt from
+ * `describe()` in worker threads.
  *
  * ```ts
  * const exp = assembleExperiment({ uri: "pbmc3k", obs, measurements: { raw: { var, X: { data } } } });

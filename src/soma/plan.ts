@@ -1,15 +1,17 @@
 /**
- * Which ranges to push down to a TileDB read. The reader keeps whole tiles that lie inside the
- * ranges but tests every cell of tiles that only overlap them (a per-cell cost several times that
- * of decoding), and tiledbsoma X layouts (2048-row space tiles cut into 100k-cell data tiles) make
- * a few scattered rows touch most tiles. So: find the data tiles the selection touches from the
- * R-tree leaves; when they are most of the array, read without ranges; otherwise read the union
- * of those tiles' bounds (tiles fully inside skip the per-cell test). The caller then applies the
- * exact selection.
+ * Which ranges to push down to a TileDB read. The reader prunes tiles with the R-tree and tests the
+ * cells of tiles that only overlap the ranges (binary search over the sorted ranges), so selections
+ * of up to EXACT_PUSHDOWN_RANGES runs are pushed down exactly. Larger ones (many scattered points)
+ * fall back to tile planning: find the data tiles the selection touches from the R-tree leaves; when
+ * they are most of the array, read without ranges; otherwise read the union of those tiles' bounds.
+ * The caller then applies the exact selection either way.
  */
 import type { ReadOptions } from "../io/types.js";
 import { type AxisSelection, coarsenRanges, MAX_PUSHDOWN_RANGES, pointsToRanges } from "./coords.js";
 import type { TileDBArray } from "./tiledb/index.js";
+
+/** Selections of at most this many disjoint ranges are pushed down to the reader as they are. */
+export const EXACT_PUSHDOWN_RANGES = 4096;
 
 /** Read without ranges when the selection touches more than this share of the tiles. */
 export const FULL_SCAN_TILE_SHARE = 0.5;
@@ -79,6 +81,9 @@ export async function planRanges(
     return coarsenRanges(sel.ranges, MAX_PUSHDOWN_RANGES);
   }
   if (hit.length === 0) return [[-1, -1]];
+  // The reader tests cells against sorted ranges in O(log R) and skips tiles the ranges miss:
+  // pushing the exact selection down beats reading whole tiles and filtering afterwards.
+  if (exact.length <= EXACT_PUSHDOWN_RANGES) return exact;
   if (hit.length > FULL_SCAN_TILE_SHARE * total) return undefined;
   return coarsenRanges(union(hit), MAX_PUSHDOWN_RANGES);
 }

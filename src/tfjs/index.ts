@@ -51,11 +51,20 @@ export interface BatchTensors {
  * (int32 [n], or one-hot). The caller owns (and disposes) the tensors.
  */
 export function toTensors(batch: TensorableBatch, tf: TfLike, options: ToTensorsOptions = {}): BatchTensors {
-  const X = batch.X;
-  const shape = batch.shape as [number, number] | undefined;
-  if (!(X instanceof Float32Array) || !Array.isArray(shape) || shape.length !== 2) {
+  // MappedCollection batches (through the DataLoader) carry X + shape; SOMA batches carry X = { data, shape }.
+  const matrix = batch.X as { data?: unknown; shape?: unknown; format?: string } | undefined;
+  const X = batch.X instanceof Float32Array ? batch.X : matrix?.data;
+  const shape = (batch.X instanceof Float32Array ? batch.shape : matrix?.shape) as
+    | [number, number]
+    | undefined;
+  if (
+    !(X instanceof Float32Array) ||
+    !Array.isArray(shape) ||
+    shape.length !== 2 ||
+    matrix?.format === "csr"
+  ) {
     throw new InvalidArgumentError(
-      "toTensors needs a dense batch: batch.X a Float32Array and batch.shape [n, nVars]",
+      "toTensors needs a dense float32 batch: batch.X a Float32Array with batch.shape [n, nVars], or batch.X = { data, shape }",
     );
   }
   const xs = tf.tensor2d(X, shape, "float32");

@@ -1,4 +1,4 @@
-import { describe as suite, expect, it } from "vitest";
+import { expect, it, describe as suite } from "vitest";
 import { DataLoader } from "../../src/loader/index.js";
 import { MappedCollection } from "../../src/mapped/index.js";
 import { BlockShuffleSampler, WeightedRandomSampler } from "../../src/sampling/index.js";
@@ -50,10 +50,13 @@ describeWithFixtures("h5ad", "DataLoader over a MappedCollection of real files",
 
   suite("samplers from the collection", () => {
     it("weighted sampling by label weights draws only rows with positive weight", async () => {
-      const mc = await MappedCollection.open([fixturePath("h5ad", "cxg_example_valid.h5ad"), fixturePath("h5ad", "soma_pbmc_small.h5ad")], {
-        join: "outer",
-        obsKeys: ["groups"],
-      });
+      const mc = await MappedCollection.open(
+        [fixturePath("h5ad", "cxg_example_valid.h5ad"), fixturePath("h5ad", "soma_pbmc_small.h5ad")],
+        {
+          join: "outer",
+          obsKeys: ["groups"],
+        },
+      );
       try {
         const weights = mc.getLabelWeights(["groups"]);
         expect(weights.length).toBe(mc.length);
@@ -78,7 +81,12 @@ describeWithFixtures("h5ad", "DataLoader over a MappedCollection of real files",
           offset += rows;
           boundaries.push(offset);
         }
-        const sampler = new BlockShuffleSampler(mc.length, { blockSize: 16, bufferSize: 2, seed: 5, boundaries });
+        const sampler = new BlockShuffleSampler(mc.length, {
+          blockSize: 16,
+          bufferSize: 2,
+          seed: 5,
+          boundaries,
+        });
         const loader = new DataLoader<MappedBatch>(mc, { batchSize: 32, sampler, numWorkers: 1 });
         const batches = await epoch(loader);
         await loader.close();

@@ -62,7 +62,16 @@ describeWithS3("MappedCollection and DataLoader over S3", (s3) => {
     dir = mkdtempSync(join(tmpdir(), "cellfeed-s3-mapped-"));
     const made = spawnSync(
       referencePython,
-      ["/work/shared/tools/make_collection.py", join(dir, "src"), "--files", String(FILES), "--cells", "400", "--genes", "120"],
+      [
+        "/work/shared/tools/make_collection.py",
+        join(dir, "src"),
+        "--files",
+        String(FILES),
+        "--cells",
+        "400",
+        "--genes",
+        "120",
+      ],
       { encoding: "utf8" },
     );
     expect(made.status, made.stderr).toBe(0);

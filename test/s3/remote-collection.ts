@@ -13,8 +13,7 @@ export function remoteDataset(c: MappedCollection, remote: H5adOpenerOptions): B
   return {
     length: c.length,
     getItems: (indices, options) => c.getItems(indices, options),
-    describe: () =>
-      ({ ...c.describe(), module: import.meta.url, remote }) as unknown as DatasetDescription,
+    describe: () => ({ ...c.describe(), module: import.meta.url, remote }) as unknown as DatasetDescription,
   };
 }
 

@@ -104,6 +104,23 @@ describeWithFixtures("soma", "ExperimentAxisQuery on pbmc-small", () => {
     );
   });
 
+  it("pushes soma_joinid conditions of a filter down and still evaluates the whole filter", async () => {
+    const meta = metaData();
+    const want = meta.flatMap((r, i) => ((i >= 70 || i === 3 || i === 5) && r.groups === "g1" ? [i] : []));
+    const q = exp.axisQuery({
+      measurementName: "RNA",
+      obsQuery: { valueFilter: '(soma_joinid >= 70 or soma_joinid in [3, 5]) and groups == "g1"' },
+    });
+    expect(Array.from(await q.obsJoinids())).toEqual(want);
+    const withCoords = exp.axisQuery({
+      measurementName: "RNA",
+      obsQuery: { valueFilter: "soma_joinid > 40", coords: [3, 41, 79, 12] },
+    });
+    expect(Array.from(await withCoords.obsJoinids())).toEqual([41, 79]);
+    const none = exp.axisQuery({ measurementName: "RNA", obsQuery: { valueFilter: "soma_joinid < 0" } });
+    expect((await none.obsJoinids()).length).toBe(0);
+  });
+
   it("reports unknown columns with the obs columns and a hint when the column is on var", async () => {
     const q = exp.axisQuery({ measurementName: "RNA", obsQuery: { valueFilter: 'var_id == "CD3E"' } });
     const err = await q.obsJoinids().catch((e: unknown) => e);

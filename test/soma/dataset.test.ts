@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from "vitest";
-import { InvalidArgumentError } from "../../src/errors.js";
+import { AbortError, InvalidArgumentError, KeyNotFoundError } from "../../src/errors.js";
 import {
   compareCodePoints,
   ExperimentDataset,
@@ -135,6 +135,11 @@ describeWithFixtures("soma", "ExperimentDataset on pbmc-small", () => {
 
   it("validates options and orders encoder classes by code point", async () => {
     await expect(make({ batchSize: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(make({ layerName: "raw" })).rejects.toBeInstanceOf(KeyNotFoundError);
+    const ds = await make();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(ds.getItems([0, 1], { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
     await expect(make({ rank: 2, worldSize: 2 })).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(["b", "\u{1F600}", "\uFFFF", "B", "a"].sort(compareCodePoints)).toEqual([
       "B",

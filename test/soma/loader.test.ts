@@ -5,7 +5,7 @@ import { describeWithFixtures } from "../helpers/fixtures.js";
 import { denseLayer, experimentPath } from "./truth.js";
 
 describeWithFixtures("soma", "cellfeed's DataLoader driving an ExperimentDataset", () => {
-  it("gives the same batches in-process and from worker threads, X equal to the truth", async () => {
+  it("gives the same batches in-process and from 1 or 2 worker threads, X equal to the truth", async () => {
     const exp = await openExperiment(experimentPath());
     const query = exp.axisQuery({ measurementName: "RNA", obsQuery: { valueFilter: "nCount_RNA > 100" } });
     const ds = await ExperimentDataset.create(query, { layerName: "counts", obsColumnNames: ["groups"] });
@@ -24,12 +24,22 @@ describeWithFixtures("soma", "cellfeed's DataLoader driving an ExperimentDataset
     };
     const local = await run(0);
     const pooled = await run(1);
+    const pooled2 = await run(2);
     const seen = local.flatMap((b) => Array.from(b.soma_joinid as Float64Array));
     expect([...seen].sort((a, b) => a - b)).toEqual(ids);
     expect(pooled.map((b) => Array.from(b.soma_joinid as Float64Array))).toEqual(
       local.map((b) => Array.from(b.soma_joinid as Float64Array)),
     );
-    for (const b of pooled) {
+    // Two workers: same batches, same order, same X / obs as in-thread.
+    expect(pooled2.length).toBe(local.length);
+    pooled2.forEach((b, i) => {
+      const l = local[i] as SomaBatch;
+      expect(Array.from(b.soma_joinid as Float64Array)).toEqual(Array.from(l.soma_joinid as Float64Array));
+      expect(Array.from(b.X.data)).toEqual(Array.from(l.X.data));
+      expect(b.X.shape).toEqual(l.X.shape);
+      expect(Array.from(b.obs.groups ?? [])).toEqual(Array.from(l.obs.groups ?? []));
+    });
+    for (const b of [...pooled, ...pooled2]) {
       (b.soma_joinid as Float64Array).forEach((id, r) => {
         expect(Array.from(b.X.data.subarray(r * 230, (r + 1) * 230))).toEqual(
           Array.from({ length: 230 }, (_, g) => counts[id * 230 + g]),

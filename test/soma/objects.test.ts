@@ -58,6 +58,17 @@ describeWithFixtures("soma", "SOMA objects on the tiledbsoma pbmc-small experime
     ]);
     expect(String(t.getChild("RNA_snn_res.1")?.type)).toBe("Dictionary<Int8, Utf8>");
     expect(String(t.getChild("soma_joinid")?.type)).toBe("Int64");
+    expect(t.schema.fields.map((f) => f.nullable)).toEqual([
+      false,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     // The only fragment names a schema with empty enumerations: labels must come from the latest one.
     const dict = t.getChild("RNA_snn_res.1")?.data[0]?.dictionary;
     expect(dict?.toArray()).toEqual(["0", "1", "2"]);

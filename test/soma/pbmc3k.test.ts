@@ -28,7 +28,10 @@ describeWithFixtures(
       for (let i = 0; i < coo.data.length; i++) {
         const r = coo.dims[0]?.[i] as number;
         let row = full.get(r);
-        if (!row) full.set(r, (row = new Map()));
+        if (!row) {
+          row = new Map();
+          full.set(r, row);
+        }
         row.set(coo.dims[1]?.[i] as number, coo.data[i] as number);
       }
     });

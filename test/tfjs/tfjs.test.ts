@@ -26,6 +26,16 @@ describe("toTensors", () => {
     tf.dispose([xs, ys!, hot.xs, hot.ys!]);
   });
 
+  it("accepts SOMA-style batches whose X is { data, shape }, and rejects CSR", async () => {
+    const batch = { X: { format: "dense", data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] }, obs: {} };
+    const { xs } = toTensors(batch, tf);
+    expect(xs.shape).toEqual([2, 2]);
+    expect(Array.from(await xs.data())).toEqual([1, 2, 3, 4]);
+    xs.dispose();
+    const csr = { X: { format: "csr", data: new Float32Array(1), shape: [1, 2] } };
+    expect(() => toTensors(csr, tf)).toThrow(/dense float32 batch/);
+  });
+
   it("names the label keys that exist when the key is missing", () => {
     const batch = { X: new Float32Array(2), shape: [1, 2], obs: { cell_type: new Int32Array(1) } };
     expect(() => toTensors(batch, tf, { labelKey: "tissue" })).toThrow(/'tissue'.*'cell_type'/);

@@ -77,8 +77,10 @@ function start(port: MessagePort, d: FetcherData): void {
       answer(DONE, length);
       if (sequential) readAhead(lastEnd);
     } catch (e) {
-      post({ type: "error", seq: m.seq, error: toPortable(e) });
-      answer(FAILED, 0);
+      // The error travels in the data buffer: the reader is blocked and cannot take messages.
+      const json = new TextEncoder().encode(JSON.stringify(toPortable(e))).subarray(0, data.length);
+      data.set(json);
+      answer(FAILED, json.length);
     }
   });
 
@@ -87,7 +89,7 @@ function start(port: MessagePort, d: FetcherData): void {
       size = n;
       post({ type: "ready", size: n });
     },
-    (e: unknown) => post({ type: "error", seq: -1, error: toPortable(e) }),
+    (e: unknown) => post({ type: "error", error: toPortable(e) }),
   );
 }
 

@@ -55,9 +55,7 @@ export interface PortableError {
   status?: number;
 }
 
-export type FetcherReply =
-  | { type: "ready"; size: number }
-  | { type: "error"; seq: number; error: PortableError };
+export type FetcherReply = { type: "ready"; size: number } | { type: "error"; error: PortableError };
 
 export function toPortable(e: unknown): PortableError {
   const err = e as { name?: string; code?: unknown; message?: string; status?: unknown };

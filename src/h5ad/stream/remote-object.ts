@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import {
   AbortError,
   type CellfeedError,
@@ -239,24 +239,19 @@ export class RemoteObject {
       if (state === PENDING) continue;
       Atomics.store(this.#control, STATE, IDLE);
       if (state === DONE) return Atomics.load(this.#control, RESULT_LENGTH);
-      throw this.#takeError(seq);
+      throw this.#takeError();
     }
   }
 
-  /** The error message the fetcher posted just before it flagged the failure. */
-  #takeError(seq: number): CellfeedError {
-    const deadline = Date.now() + 1000;
-    const nap = new Int32Array(new SharedArrayBuffer(4));
-    while (Date.now() < deadline) {
-      const got = receiveMessageOnPort(this.#port);
-      if (got === undefined) {
-        Atomics.wait(nap, 0, 0, 5);
-        continue;
-      }
-      const m = got.message as FetcherReply;
-      if (m.type === "error" && m.seq === seq) return fromPortable(m.error, this.uri);
+  /** The error the fetcher wrote into the data buffer (as JSON) when it flagged the failure. */
+  #takeError(): CellfeedError {
+    const n = Atomics.load(this.#control, RESULT_LENGTH);
+    try {
+      const e = JSON.parse(new TextDecoder().decode(this.#data.slice(0, n))) as PortableError;
+      return fromPortable(e, this.uri);
+    } catch {
+      return new IoError("read failed (unreadable error detail from the fetcher)", { path: this.uri });
     }
-    return new IoError("read failed (no error detail from the fetcher)", { path: this.uri });
   }
 
   async close(): Promise<void> {

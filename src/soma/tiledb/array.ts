@@ -15,10 +15,16 @@ import { normalizeRanges, type RangesInput } from "./ranges.js";
 import { readDense } from "./read-dense.js";
 import { fillColumn, readSparseFragment } from "./read-sparse.js";
 import { type ArraySchema, type Enumeration, parseEnumeration, parseSchema } from "./schema.js";
+import { DEFAULT_TILE_CACHE_BYTES, TileCache } from "./tile-cache.js";
 
 export interface OpenOptions extends ReadOptions {
   /** Open at this time range in ms since the epoch: `end` or `[start, end]` (default [0, now]). */
   timestamp?: number | [number, number];
+  /**
+   * Budget in bytes of the array's cache of decoded tiles, shared by all its reads (default 64 MiB;
+   * 0 disables it), or a cache to share with other arrays.
+   */
+  tileCache?: number | TileCache;
 }
 
 export interface ReadRequest extends ReadOptions {
@@ -44,6 +50,8 @@ export interface TileDBArray {
   readonly fragments: readonly FragmentRef[];
   /** Per dimension: the current domain when set (tiledbsoma ≥ 1.15), else the dimension domain. */
   readonly shape: ([Scalar, Scalar] | [string, string] | undefined)[];
+  /** Decoded tiles kept between reads (undefined when disabled). */
+  readonly tileCache: TileCache | undefined;
   /** Footers of every fragment (loaded once). */
   fragmentMetadata(options?: ReadOptions): Promise<FragmentMetadata[]>;
   /**
@@ -133,6 +141,8 @@ export async function openArray(store: ByteStore, options: OpenOptions = {}): Pr
     return footers;
   };
   const shape = schema.dimensions.map((d, i) => schema.currentDomain?.[i] ?? d.domain);
+  const tc = options.tileCache ?? DEFAULT_TILE_CACHE_BYTES;
+  const tileCache = typeof tc === "number" ? (tc > 0 ? new TileCache(tc) : undefined) : tc;
 
   return {
     uri: store.uri,
@@ -143,9 +153,10 @@ export async function openArray(store: ByteStore, options: OpenOptions = {}): Pr
     metadataTypes: meta.types,
     fragments,
     shape,
+    tileCache,
     fragmentMetadata: async (opts) => (await loadFooters(opts)).map((f) => f.meta),
     async read(request: ReadRequest = {}) {
-      const opts = { signal: request.signal };
+      const opts = { signal: request.signal, tileCache };
       if (request.signal?.aborted) throw new AbortError("read aborted", { path: store.uri });
       const ranges = normalizeRanges(schema, request.ranges, store.uri);
       const attributes = request.attributes ?? schema.attributes.map((a) => a.name);

@@ -48,7 +48,8 @@ export class ColumnBuilder {
       const e = i + 1 < offsets.length ? (offsets[i + 1] as number) : data.byteLength;
       const piece = data.subarray(s, e);
       if (this.isString) this.strings.push(decodeString(piece));
-      else this.vars.push(viewAs(piece, this.field.type));
+      // A copy: tiles may live on in the array's tile cache.
+      else this.vars.push(viewAs(copyBytes(piece), this.field.type));
     }
   }
 

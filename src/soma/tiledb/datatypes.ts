@@ -21,11 +21,11 @@ export const Datatype = {
   STRING_UCS2: 15,
   STRING_UCS4: 16,
   ANY: 17,
-  // DATETIME_YEAR (18) .. DATETIME_AS (30), TIME_HR (31) .. TIME_AS (40): all int64.
-  BLOB: 41,
-  BOOL: 42,
-  GEOM_WKB: 43,
-  GEOM_WKT: 44,
+  // DATETIME_YEAR (18) .. DATETIME_AS (30), TIME_HR (31) .. TIME_AS (39): all int64 (tiledb_enum.h).
+  BLOB: 40,
+  BOOL: 41,
+  GEOM_WKB: 42,
+  GEOM_WKT: 43,
 } as const;
 
 const NAMES: Record<number, string> = {};
@@ -42,8 +42,9 @@ export function datatypeName(t: number): string {
   return NAMES[t] ?? `UNKNOWN(${t})`;
 }
 
+/** DATETIME_* (18..30) and TIME_* (31..39): int64 counts of their unit. */
 export function isDateTime(t: number): boolean {
-  return t >= 18 && t <= 40;
+  return t >= 18 && t <= 39;
 }
 
 export function isStringType(t: number): boolean {

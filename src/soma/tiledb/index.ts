@@ -6,3 +6,4 @@ export { type GroupMember, type ObjectType, objectType, openGroup, type TileDBGr
 export type { MetadataValue } from "./metadata.js";
 export type { RangeInput, RangesInput } from "./ranges.js";
 export type { ArraySchema, Attribute, Dimension, Enumeration } from "./schema.js";
+export { DEFAULT_TILE_CACHE_BYTES, TileCache, type TileCacheStats } from "./tile-cache.js";

@@ -80,6 +80,50 @@ export function classify(
   return res;
 }
 
+/**
+ * One dimension's ranges sorted by start and merged where they overlap, for per-cell tests in
+ * O(log R) instead of O(R). Coordinates of a tile mostly come in order, so the range that matched
+ * the previous cell is tried first.
+ */
+export class RangeSet<T extends number | string> {
+  readonly lo: T[];
+  readonly hi: T[];
+  #last = 0;
+
+  constructor(ranges: readonly DimRange[]) {
+    const sorted = [...ranges].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    this.lo = [];
+    this.hi = [];
+    for (const [a, b] of sorted) {
+      const k = this.hi.length - 1;
+      if (k >= 0 && a <= (this.hi[k] as T)) {
+        if (b > (this.hi[k] as T)) this.hi[k] = b as T;
+      } else {
+        this.lo.push(a as T);
+        this.hi.push(b as T);
+      }
+    }
+  }
+
+  /** True when v lies in one of the ranges. */
+  has(v: T): boolean {
+    const { lo, hi } = this;
+    const j = this.#last;
+    if (j < lo.length && v >= (lo[j] as T) && v <= (hi[j] as T)) return true;
+    // Last range starting at or before v.
+    let a = 0;
+    let b = lo.length - 1;
+    if (b < 0 || v < (lo[0] as T)) return false;
+    while (a < b) {
+      const m = (a + b + 1) >> 1;
+      if ((lo[m] as T) <= v) a = m;
+      else b = m - 1;
+    }
+    this.#last = a;
+    return v <= (hi[a] as T);
+  }
+}
+
 /** Numeric coordinates as doubles (int64 through two 32-bit halves: exact below 2^53). */
 export function coordsAsNumbers(bytes: Uint8Array, type: number): Float64Array {
   const copy = bytes.byteOffset % 8 === 0 ? bytes : copyBytes(bytes);

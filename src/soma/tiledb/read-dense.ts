@@ -5,12 +5,13 @@
  * dense array are read as sparse and scattered.
  */
 import { InvalidArgumentError, UnsupportedFeatureError } from "../../errors.js";
-import type { ByteStore, ReadOptions } from "../../io/types.js";
+import type { ByteStore } from "../../io/types.js";
 import { copyBytes, utf8 } from "./bytes.js";
 import type { Column } from "./columns.js";
 import {
   Datatype,
   datatypeSize,
+  isDateTime,
   isStringType,
   type NumericArray,
   typedArrayFor,
@@ -21,6 +22,7 @@ import { coordsAsNumbers, type Ranges } from "./ranges.js";
 import { readFieldTiles, readSparseFragment } from "./read-sparse.js";
 import type { ArraySchema, Attribute } from "./schema.js";
 import { VAR_NUM } from "./schema.js";
+import type { TileReadOptions } from "./tiles.js";
 
 interface Target {
   attr: Attribute;
@@ -30,7 +32,7 @@ interface Target {
   validity?: Uint8Array;
 }
 
-export interface DenseOptions extends ReadOptions {
+export interface DenseOptions extends TileReadOptions {
   /** Also return dimension coordinate columns (default true). */
   coordinates?: boolean;
 }
@@ -216,8 +218,7 @@ export async function readDense(
     schema.dimensions.forEach((dim, d) => {
       const C = typedArrayFor(dim.type);
       const arr = new C(n) as unknown as { [i: number]: number | bigint };
-      const big =
-        dim.type === Datatype.INT64 || dim.type === Datatype.UINT64 || (dim.type >= 18 && dim.type <= 40);
+      const big = dim.type === Datatype.INT64 || dim.type === Datatype.UINT64 || isDateTime(dim.type);
       const period = (shape[d] as number) * (stride[d] as number);
       for (let i = 0; i < n; i++) {
         const v = (box[d] as [number, number])[0] + Math.floor((i % period) / (stride[d] as number));
@@ -255,7 +256,7 @@ async function scatterSparse(
   stride: number[],
   targets: Target[],
   priority: number,
-  options?: ReadOptions,
+  options?: TileReadOptions,
 ): Promise<void> {
   const ranges: Ranges = box.map(([a, b]) => [[a, b]]);
   const res = await readSparseFragment(

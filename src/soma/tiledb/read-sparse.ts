@@ -1,15 +1,15 @@
 /** Sparse reads: R-tree pruning, per-tile cell filtering, attribute gathering, fragment merging. */
 import { FormatError } from "../../errors.js";
-import type { ByteStore, ReadOptions } from "../../io/types.js";
+import type { ByteStore } from "../../io/types.js";
 import { utf8 } from "./bytes.js";
 import { type Column, ColumnBuilder, gatherCells } from "./columns.js";
 import { Datatype, datatypeSize } from "./datatypes.js";
 import { FilterType, type Pipeline } from "./filters.js";
 import type { DimRange, FragmentMetadata, RTree } from "./fragment-metadata.js";
-import { classify, coordsAsNumbers, type Ranges } from "./ranges.js";
+import { classify, coordsAsNumbers, RangeSet, type Ranges } from "./ranges.js";
 import type { ArraySchema, Attribute, Dimension } from "./schema.js";
 import { VAR_NUM } from "./schema.js";
-import { readTiles } from "./tiles.js";
+import { readTiles, type TileReadOptions } from "./tiles.js";
 
 /** Leaf tiles of the R-tree that may hold cells in `ranges`; `full` marks tiles wholly inside. */
 export function pruneTiles(rt: RTree, ranges: Ranges, tileCount: number): { tile: number; full: boolean }[] {
@@ -79,7 +79,7 @@ export async function readFieldTiles(
   kind: "attr" | "dim",
   index: number,
   tiles: number[],
-  options?: ReadOptions,
+  options?: TileReadOptions,
 ): Promise<FieldTiles> {
   const fieldIdx = kind === "attr" ? meta.attrIndex(index) : meta.dimIndex(index);
   const base = `${meta.path}/${meta.fileName(kind, index)}`;
@@ -149,7 +149,7 @@ async function readRebuiltStrings(
   fieldIdx: number,
   base: string,
   tiles: number[],
-  options?: ReadOptions,
+  options?: TileReadOptions,
 ): Promise<FieldTiles> {
   const holders = new Map<number, { offsets?: number[] }>();
   const vo = await meta.tileVarOffsets(fieldIdx, options);
@@ -216,7 +216,7 @@ async function readZippedCoords(
   meta: FragmentMetadata,
   schema: ArraySchema,
   tiles: number[],
-  options?: ReadOptions,
+  options?: TileReadOptions,
 ): Promise<FieldTiles[]> {
   const D = schema.dimensions.length;
   const type = schema.dimensions[0]?.type ?? Datatype.INT32;
@@ -288,7 +288,7 @@ export async function readSparseFragment(
   attributes: string[],
   priorityBase: number,
   timeRange: [number, number],
-  options?: ReadOptions,
+  options?: TileReadOptions,
 ): Promise<FragmentResult> {
   const rt = await meta.rtree(options);
   const selected = pruneTiles(rt, ranges, meta.tileCount);
@@ -319,15 +319,26 @@ export async function readSparseFragment(
   }
   const keep = new Map<number, { idx: Uint32Array; all: boolean }>();
   const priorities: Float64Array[] = [];
+  // Sorted, merged ranges per dimension (built once per read, not per cell).
+  const sets = ranges.map((r) => (r ? new RangeSet<number | string>(r) : undefined));
   for (const { tile, full } of selected) {
-    const perDim = fragSchema.dimensions.map((dim, d) => {
+    // Coordinates are decoded only for dimensions that are tested.
+    const coordsOf = (d: number): ArrayLike<number | string> => {
+      const dim = fragSchema.dimensions[d] as Dimension;
       const t = dimTiles[d] as FieldTiles;
       const fixed = t.fixed.get(tile) as Uint8Array;
       return dim.cellValNum === VAR_NUM
         ? varStrings(fixed, t.varData?.get(tile) as Uint8Array)
         : coordsAsNumbers(fixed, dim.type);
-    });
-    const n = perDim[0]?.length ?? 0;
+    };
+    const d0 = fragSchema.dimensions[0];
+    const fixed0 = (dimTiles[0] as FieldTiles | undefined)?.fixed.get(tile);
+    const n =
+      !d0 || !fixed0
+        ? 0
+        : d0.cellValNum === VAR_NUM
+          ? fixed0.byteLength / 8
+          : fixed0.byteLength / datatypeSize(d0.type);
     const ts = tsTiles ? coordsAsNumbers(tsTiles.get(tile) as Uint8Array, Datatype.UINT64) : undefined;
     let idx: Uint32Array;
     let all = full && !ts;
@@ -335,21 +346,23 @@ export async function readSparseFragment(
       idx = new Uint32Array(n);
       for (let i = 0; i < n; i++) idx[i] = i;
     } else {
-      const tmp: number[] = [];
-      for (let i = 0; i < n; i++) {
-        let ok = true;
-        if (!full)
-          for (let d = 0; d < D && ok; d++) {
-            const r = ranges[d];
-            if (!r) continue;
-            const v = (perDim[d] as ArrayLike<number | string>)[i] as number | string;
-            ok = r.some(([a, b]) => v >= a && v <= b);
-          }
-        if (ok && ts) ok = (ts[i] as number) >= timeRange[0] && (ts[i] as number) <= timeRange[1];
-        if (ok) tmp.push(i);
+      const mask = new Uint8Array(n).fill(1);
+      if (!full)
+        for (let d = 0; d < D; d++) {
+          const set = sets[d];
+          if (!set) continue;
+          const vals = coordsOf(d);
+          for (let i = 0; i < n; i++) if (mask[i] && !set.has(vals[i] as number | string)) mask[i] = 0;
+        }
+      if (ts) {
+        const [t0, t1] = timeRange;
+        for (let i = 0; i < n; i++) if ((ts[i] as number) < t0 || (ts[i] as number) > t1) mask[i] = 0;
       }
-      idx = Uint32Array.from(tmp);
-      all = idx.length === n;
+      let kept = 0;
+      for (let i = 0; i < n; i++) kept += mask[i] as number;
+      idx = new Uint32Array(kept);
+      for (let i = 0, k = 0; i < n; i++) if (mask[i]) idx[k++] = i;
+      all = kept === n;
     }
     keep.set(tile, { idx, all });
     const pr = new Float64Array(idx.length);
