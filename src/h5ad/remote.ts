@@ -1,6 +1,7 @@
 /**
  * .h5ad files on S3, two ways (as LaminDB's `artifact.cache()` and `artifact.open()`):
- * - cached (default): the object is downloaded once into the on-disk cache and the copy is opened;
+ * - cached (default): the object is downloaded once into the on-disk cache and the copy is opened
+ *   (the file's `path` is then the cache path);
  * - streamed (`stream: true`): nothing is downloaded; h5wasm reads the object in place through an
  *   emscripten device whose reads block on a fetcher thread (src/h5ad/stream/).
  *
@@ -93,7 +94,8 @@ export async function openRemoteH5ad(uri: string, options: OpenH5adOptions = {})
   await probeHdf5(local);
   const runtime = await loadRuntime();
   throwIfAborted(options.signal, { path: uri });
-  return openOnRuntime(uri, local, runtime, options);
+  // The copy is an ordinary local file (named by its cache path, so the direct reader serves it).
+  return openOnRuntime(local, local, runtime, options);
 }
 
 async function openStreamed(uri: string, options: OpenH5adOptions): Promise<RemoteH5adFile> {

@@ -5,7 +5,7 @@ import { Piscina } from "piscina";
 import { AbortError, InvalidArgumentError, isCellfeedError, WorkerError } from "../errors.js";
 import { RandomSampler, SequentialSampler } from "../sampling/index.js";
 import type { BatchDataset, BatchIndexSampler, IndexSampler } from "./types.js";
-import type { WorkerTask } from "./worker.js";
+import type { WorkerData, WorkerTask } from "./worker.js";
 
 export interface DataLoaderProgress {
   epoch: number;
@@ -81,7 +81,8 @@ export class DataLoader<TBatch = AnyBatch> implements AsyncIterable<TBatch> {
   #epoch = 0;
   #epochSetExplicitly = false;
   #pool: Piscina | undefined;
-  #descriptionJson: string | undefined;
+  /** Errors the pool emitted outside any task (e.g. a result arriving after its task was aborted). */
+  #poolErrors: unknown[] = [];
   #closed = false;
   readonly #batchSize: number;
   readonly #numWorkers: number;
@@ -158,14 +159,23 @@ export class DataLoader<TBatch = AnyBatch> implements AsyncIterable<TBatch> {
   #poolFor(): Piscina {
     if (!this.#pool) {
       const filename = workerScript();
-      this.#descriptionJson = JSON.stringify(this.dataset.describe!());
+      const workerData: WorkerData = { description: this.dataset.describe!() };
       this.#pool = new Piscina({
         filename,
+        // Sent once per worker, not with every task: a description can be tens of kilobytes.
+        workerData,
         minThreads: this.#numWorkers,
         maxThreads: this.#numWorkers,
         // Every worker holds at most `prefetch` queued tasks; the loader bounds the total itself.
         concurrentTasksPerWorker: 1,
         idleTimeout: Number.POSITIVE_INFINITY,
+      });
+      // Piscina reports a result that arrives for an already aborted task as an 'error' event; with no
+      // listener that would crash the process. Keep it, and fail the next batch if it was not expected.
+      this.#pool.on("error", (err: unknown) => {
+        // The known race: a task aborted (by the signal) after its worker posted the result.
+        if (/Unexpected message from Worker/.test(String((err as Error)?.message ?? err))) return;
+        this.#poolErrors.push(err);
       });
     }
     return this.#pool;
@@ -196,6 +206,7 @@ export class DataLoader<TBatch = AnyBatch> implements AsyncIterable<TBatch> {
     if (userSignal?.aborted) throw new AbortError("DataLoader aborted", { cause: userSignal.reason });
     userSignal?.addEventListener("abort", onUserAbort, { once: true });
 
+    this.#poolErrors = [];
     const output = this.options.output ?? "dense";
     const maxInFlight = this.#numWorkers > 0 ? this.#numWorkers * this.#prefetch : this.#prefetch;
     const pool = this.#numWorkers > 0 ? this.#poolFor() : undefined;
@@ -208,7 +219,7 @@ export class DataLoader<TBatch = AnyBatch> implements AsyncIterable<TBatch> {
       let p: Promise<unknown>;
       if (pool) {
         const typed = indices instanceof Int32Array ? indices : Int32Array.from(indices);
-        const task: WorkerTask = { descriptionJson: this.#descriptionJson!, indices: typed, output };
+        const task: WorkerTask = { indices: typed, output };
         p = pool.run(task, { signal: controller.signal });
       } else {
         p = this.dataset.getItems(indices, { output, signal: controller.signal });
@@ -228,13 +239,21 @@ export class DataLoader<TBatch = AnyBatch> implements AsyncIterable<TBatch> {
       for (let b = 0; b < batches.length; b++) {
         while (inFlight.length < maxInFlight && next < batches.length) inFlight.push(launch(next++));
         const batch = withAliases(await inFlight.shift()!);
+        if (this.#poolErrors.length > 0) {
+          throw new WorkerError(`a worker thread failed: ${String(this.#poolErrors[0])}`, {
+            cause: this.#poolErrors[0],
+          });
+        }
         samples += batches[b]!.length;
         this.options.onProgress?.({ epoch, batch: b + 1, batches: batches.length, samples });
         yield batch as TBatch;
       }
     } finally {
       userSignal?.removeEventListener("abort", onUserAbort);
-      if (inFlight.length > 0) controller.abort(new AbortError("iteration stopped early"));
+      // Stopped early (break, error): in the calling thread, abort the reads in flight. Worker tasks
+      // are left to finish and their batches dropped: aborting a running piscina task kills its thread
+      // and races with the result it may already have posted.
+      if (inFlight.length > 0 && !pool) controller.abort(new AbortError("iteration stopped early"));
     }
   }
 
