@@ -3,16 +3,16 @@
  * thread, plus open() time and RSS, describe/fromDescription cost, and where the time goes (reader vs the
  * collection's own planning/scatter).
  *
- *   /usr/bin/python3 /work/shared/tools/make_collection.py data/bench3x50k     # once (~1 min)
+ *   /usr/bin/python3 ../shared/tools/make_collection.py data/bench3x50k     # once (~1 min)
  *   npx tsx benchmarks/mapped.ts data/bench3x50k [--seconds 20] [--batch-size 256] [--output dense|csr] [--baseline] [--h5wasm]
  *
- * `--baseline` also runs /work/shared/tools/baseline_loader.py (Python per-row h5py) for comparison.
+ * `--baseline` also runs ../shared/tools/baseline_loader.py (Python per-row h5py) for comparison.
  * Matrix reads use the pure-TS HDF5 layout reader (src/h5ad/hdf5) with synchronous positioned reads;
  * `--h5wasm` forces the h5wasm slice path instead (what the reader did before), for comparison.
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setDirectReads } from "../src/h5ad/direct.js";
 import { openH5ad } from "../src/h5ad/index.js";
@@ -157,7 +157,7 @@ if (process.argv.includes("--baseline")) {
   const out = execFileSync(
     "/usr/bin/python3",
     [
-      "/work/shared/tools/baseline_loader.py",
+      resolve(process.env.CELLFEED_SHARED ?? "../shared", "tools", "baseline_loader.py"),
       ...paths,
       "--batch-size",
       String(batchSize),

@@ -1,7 +1,7 @@
 /**
  * Streamed h5ad reads on loopback moto: bytes fetched versus file size, and time, for batches of 256
  * random rows. `npx tsx benchmarks/s3-stream.ts [FILE.h5ad] [batches]` (default
- * /tmp/s3bench/part0.h5ad, made by `/usr/bin/python3 /work/shared/tools/make_collection.py /tmp/s3bench
+ * /tmp/s3bench/part0.h5ad, made by `/usr/bin/python3 ../shared/tools/make_collection.py /tmp/s3bench
  * --files 1 --cells 50000`). Uses CELLFEED_S3_ENDPOINT if set, else starts moto_server. moto reads
  * the whole object to serve each range, so the times are an upper bound set by moto.
  */

@@ -1,6 +1,5 @@
 /** The measurement behind `cellfeed bench`: open a collection, iterate a DataLoader, time it. */
 import { InvalidArgumentError } from "../errors.js";
-import { h5adOpener } from "../h5ad/remote.js";
 import { DataLoader } from "../loader/index.js";
 import { MappedCollection } from "../mapped/index.js";
 import {
@@ -89,14 +88,10 @@ const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 export async function runBench(c: BenchConfig): Promise<BenchResult> {
   if (c.seconds === undefined && c.epochs === undefined) c.seconds = 10;
   const tOpen = performance.now();
-  if (c.stream && c.workers > 0) {
-    throw new InvalidArgumentError(
-      "--stream needs --workers 0 for now (loader workers reopen files cached, not streamed)",
-    );
-  }
-  const mc = await MappedCollection.openWith(h5adOpener({ stream: c.stream === true }), c.paths, {
+  const mc = await MappedCollection.open(c.paths, {
     obsKeys: c.obsKeys,
     join: c.join,
+    ...(c.stream ? { stream: true } : {}),
   });
   const openMs = performance.now() - tOpen;
   const loader = new DataLoader(mc, {

@@ -24,11 +24,6 @@ export type { StreamOptions, StreamStats } from "./stream/remote-object.js";
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
-/** True for `scheme://...` (anything that is not a local path). */
-export function isRemoteUri(path: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(path);
-}
-
 /** A context that reports the fetcher's error (404, retries exhausted, ...) instead of HDF5's EIO. */
 class StreamedContext extends H5Context {
   constructor(

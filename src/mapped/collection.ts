@@ -41,7 +41,7 @@ import {
   uniqueValues,
 } from "./labels.js";
 import { cumulativeOffsets } from "./offsets.js";
-import { defaultOpener } from "./open.js";
+import { openerFor, remoteSettings } from "./open.js";
 import { compareCodePoints } from "./order.js";
 import type {
   Batch,
@@ -53,6 +53,7 @@ import type {
   Label,
   MappedCollectionDescription,
   MappedCollectionOptions,
+  RemoteSettings,
   StoreFile,
   StoreOpener,
 } from "./types.js";
@@ -83,6 +84,7 @@ interface Config {
   dtype: OutputDtype;
   makeVarsUnique: boolean;
   obsFilter: Record<string, FilterValue[]> | null;
+  remote?: RemoteSettings;
 }
 
 function asList(v: string | readonly string[] | undefined, fallback: string[]): string[] {
@@ -146,6 +148,7 @@ function normaliseOptions(o: MappedCollectionOptions): Config & { unknown: Map<s
     makeVarsUnique: o.makeVarsUnique ?? false,
     obsFilter,
     unknown,
+    ...(remoteSettings(o) ? { remote: remoteSettings(o)! } : {}),
   };
 }
 
@@ -222,7 +225,7 @@ export class MappedCollection implements AsyncDisposable {
     paths: string | readonly string[],
     options: MappedCollectionOptions = {},
   ): Promise<MappedCollection> {
-    return MappedCollection.openWith(defaultOpener, paths, options);
+    return MappedCollection.openWith(openerFor(remoteSettings(options)), paths, options);
   }
 
   /** `open` with a custom file opener (anything returning a `StoreFile`). */
@@ -592,6 +595,7 @@ export class MappedCollection implements AsyncDisposable {
         dtype: this.#config.dtype,
         makeVarsUnique: this.#config.makeVarsUnique,
         obsFilter: this.#config.obsFilter,
+        ...(this.#config.remote ? { remote: this.#config.remote } : {}),
       },
       files: this.#files.map((s) => ({
         path: s.path,
@@ -620,7 +624,7 @@ export class MappedCollection implements AsyncDisposable {
       throw new InvalidArgumentError("not a MappedCollection description (kind/version mismatch)");
     }
     const stores = await openAll(
-      options.opener ?? defaultOpener,
+      options.opener ?? openerFor(d.options.remote),
       d.files.map((f) => f.path),
       options.signal,
     );

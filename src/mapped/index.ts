@@ -12,6 +12,8 @@ export type {
   Label,
   MappedCollectionDescription,
   MappedCollectionOptions,
+  RemoteS3Options,
+  RemoteSettings,
   StoreFile,
   StoreOpener,
 } from "./types.js";

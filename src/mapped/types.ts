@@ -3,6 +3,7 @@
  * the small slice of the h5ad reader (`StoreFile`) the collection needs.
  */
 import type { DataFrameReader, MatrixReader, OutputDtype } from "../h5ad/types.js";
+import type { S3Options } from "../io/s3/client.js";
 
 /** A label as the reader returns it; `null` = missing (NaN, code -1, masked). */
 export type Label = string | number | boolean | null;
@@ -50,7 +51,28 @@ export interface MappedCollectionOptions {
   dtype?: OutputDtype;
   /** Make duplicate var names unique per file ("-1", "-2" suffixes, like anndata) instead of failing. */
   makeVarsUnique?: boolean;
+  /**
+   * `s3://` paths: read them in place by byte ranges (true) instead of caching a local copy first
+   * (default). Loader workers reopen the files the same way.
+   */
+  stream?: boolean;
+  /** Where cached copies of `s3://` files go (default `~/.cache/cellfeed`, or `CELLFEED_CACHE_DIR`). */
+  cacheDir?: string;
+  /** S3 settings (region, endpoint, anonymous, ...) for `s3://` paths; plain data only, so workers get them too. */
+  s3?: RemoteS3Options;
   signal?: AbortSignal;
+}
+
+/** The serialisable part of the S3 options (no client object, no credential functions). */
+export type RemoteS3Options = Omit<S3Options, "client" | "credentials"> & {
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+};
+
+/** How the files of a collection are opened: kept in `describe()` so workers open them the same way. */
+export interface RemoteSettings {
+  stream?: boolean;
+  cacheDir?: string;
+  s3?: RemoteS3Options;
 }
 
 /** One matrix of a batch: dense row-major `[rows, cols]` or CSR. */
@@ -127,6 +149,8 @@ export interface MappedCollectionDescription {
     dtype: OutputDtype;
     makeVarsUnique: boolean;
     obsFilter: Record<string, FilterValue[]> | null;
+    /** How `s3://` files are opened (absent for local collections). */
+    remote?: RemoteSettings;
   };
   files: FileDescription[];
   varJoint: string[] | null;

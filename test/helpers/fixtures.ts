@@ -43,5 +43,10 @@ export function describeWithFixtures(sub: string, name: string, fn: () => void):
   describe.skip(name, fn);
 }
 
+/** A script of the shared tools folder (next to the fixtures), e.g. `sharedTool("make_collection.py")`. */
+export function sharedTool(name: string): string {
+  return resolve(fixturesRoot, "..", "tools", name);
+}
+
 /** Python with anndata (Debian's python3-anndata), for round-trip checks. */
 export const referencePython: string = process.env.CELLFEED_PYTHON ?? "/usr/bin/python3";

@@ -5,8 +5,9 @@
  * `CELLFEED_REQUIRE_FIXTURES=1` and skip with a message otherwise.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, closeSync, constants, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe } from "vitest";
@@ -79,13 +80,21 @@ export async function startMoto(
   launcher: Launcher,
 ): Promise<{ endpoint: string; stop: () => Promise<void> }> {
   const port = await freePort();
+  // moto logs every request on stderr. A pipe would need draining by this thread, which a streamed
+  // h5ad read blocks (Atomics.wait), so moto would stall; write the log to a file instead.
+  const logPath = join(mkdtempSync(join(tmpdir(), "cellfeed-moto-")), "moto.log");
+  const logFd = openSync(logPath, "a");
   const child = spawn(launcher.command, [...launcher.args, "-H", "127.0.0.1", "-p", String(port)], {
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "ignore", logFd],
   });
-  let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
+  closeSync(logFd);
+  const stderr = () => {
+    try {
+      return readFileSync(logPath, "utf8").slice(-4000);
+    } catch {
+      return "";
+    }
+  };
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode !== null) return;
@@ -96,7 +105,7 @@ export async function startMoto(
     clearTimeout(timer);
   };
   try {
-    await waitUntilUp(endpoint, child, () => stderr);
+    await waitUntilUp(endpoint, child, stderr);
   } catch (e) {
     await stop();
     throw e;

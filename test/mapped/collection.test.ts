@@ -14,7 +14,7 @@ import {
   MappedCollection,
   type MappedCollectionOptions,
 } from "../../src/mapped/index.js";
-import { describeWithFixtures, fixturePath, referencePython } from "../helpers/fixtures.js";
+import { describeWithFixtures, fixturePath, referencePython, sharedTool } from "../helpers/fixtures.js";
 
 const here = new URL(".", import.meta.url).pathname;
 const h5 = (name: string) => fixturePath("h5ad", name);
@@ -257,7 +257,7 @@ describeWithFixtures("h5ad", "MappedCollection on make_collection.py output vs P
     dir = mkdtempSync(join(tmpdir(), "mapped-coll-"));
     execFileSync(
       referencePython,
-      ["/work/shared/tools/make_collection.py", dir, "--files", "3", "--cells", "400", "--genes", "60"],
+      [sharedTool("make_collection.py"), dir, "--files", "3", "--cells", "400", "--genes", "60"],
       {
         stdio: "pipe",
       },

@@ -12,7 +12,7 @@ import { h5adOpener } from "../../src/h5ad/remote.js";
 import { DataLoader } from "../../src/loader/index.js";
 import { MappedCollection, type MappedCollectionOptions } from "../../src/mapped/index.js";
 import { type Fault, type FaultProxy, startFaultProxy } from "../helpers/fault-proxy.js";
-import { referencePython } from "../helpers/fixtures.js";
+import { referencePython, sharedTool } from "../helpers/fixtures.js";
 import { describeWithS3 } from "../helpers/moto.js";
 import { startProxyThread, type ThreadedProxy } from "./proxy-thread.js";
 import { remoteDataset } from "./remote-collection.js";
@@ -63,7 +63,7 @@ describeWithS3("MappedCollection and DataLoader over S3", (s3) => {
     const made = spawnSync(
       referencePython,
       [
-        "/work/shared/tools/make_collection.py",
+        sharedTool("make_collection.py"),
         join(dir, "src"),
         "--files",
         String(FILES),
@@ -104,6 +104,17 @@ describeWithS3("MappedCollection and DataLoader over S3", (s3) => {
       } finally {
         await c.close();
       }
+    }
+  });
+
+  it("MappedCollection.open({ stream, s3 }) carries the settings to loader workers", async () => {
+    const s3Options = s3.options() as NonNullable<MappedCollectionOptions["s3"]>;
+    const c = await MappedCollection.open(uris, { ...OPTIONS, stream: true, s3: s3Options });
+    try {
+      expect(c.describe().options.remote).toEqual({ stream: true, s3: s3Options });
+      expect(await epoch(c, 2)).toEqual(want);
+    } finally {
+      await c.close();
     }
   });
 

@@ -62,12 +62,8 @@ function start(port: MessagePort, d: FetcherData): void {
     }
   };
 
-  port.on("message", async (m: ReadRequest | { type: "close" }) => {
-    if (m.type === "close") {
-      await blocks.close().catch(() => {});
-      port.close();
-      return;
-    }
+  // The reader ends this thread with terminate() when it closes the file.
+  port.on("message", async (m: ReadRequest) => {
     try {
       const length = Math.min(m.length, data.length, Math.max(0, size - m.offset));
       const bytes = await blocks.read(m.offset, length);
