@@ -1,22 +1,27 @@
 /**
  * Streamed h5ad reads on loopback moto: bytes fetched versus file size, and time, for batches of 256
- * random rows. `npx tsx benchmarks/s3-stream.ts [FILE.h5ad] [batches]` (default
- * /tmp/s3bench/part0.h5ad, made by `/usr/bin/python3 ../shared/tools/make_collection.py /tmp/s3bench
- * --files 1 --cells 50000`). Uses CELLFEED_S3_ENDPOINT if set, else starts moto_server. moto reads
- * the whole object to serve each range, so the times are an upper bound set by moto.
+ * random rows. `npx tsx benchmarks/s3-stream.ts [FILE.h5ad] [batches] [direct block KiB,...]`
+ * (default /tmp/s3bench/part0.h5ad, made by `/usr/bin/python3 ../shared/tools/make_collection.py
+ * /tmp/s3bench --files 1 --cells 50000`; 3 batches; blocks 1,4,16,64). Uses CELLFEED_S3_ENDPOINT if
+ * set, else starts moto_server. Two readers of the rows: h5wasm through the fetcher thread (direct
+ * reads off: what streamed files did before) for several fetcher block sizes, and the default, the
+ * direct reader with async requests, for several of its block sizes. moto reads the whole object to
+ * serve each range (~30 ms a request here, one at a time), so the times are an upper bound set by
+ * moto and grow with the request count; on S3 the direct reader's requests run concurrently.
+ * `CELLFEED_BENCH_LATENCY_MS=20` replaces moto by a minimal read-only S3 endpoint (HEAD and ranged
+ * GET of the one file, in a worker thread) that answers every request after that latency plus the
+ * transfer at `CELLFEED_BENCH_MBPS` (default 100 MB/s per request), concurrently: a rough model of
+ * S3 from a nearby machine, for the times.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { Worker } from "node:worker_threads";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import seedrandom from "seedrandom";
-import { Hdf5File } from "../src/h5ad/hdf5/index.js";
+import { setDirectReads } from "../src/h5ad/direct.js";
 import { openH5ad } from "../src/h5ad/index.js";
-import type { RemoteH5adFile } from "../src/h5ad/remote.js";
-import { BlockCache } from "../src/io/block-cache.js";
-import { withRetry } from "../src/io/retry.js";
-import { S3ByteSource } from "../src/io/s3/source.js";
-import type { ByteSource } from "../src/io/types.js";
+import type { RemoteH5adFile, StreamOptions } from "../src/h5ad/remote.js";
 
 const testCredentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 
@@ -51,8 +56,50 @@ async function startMoto(): Promise<{ endpoint: string; stop: () => Promise<void
   throw new Error("moto_server did not start");
 }
 
+/** The worker of `startLatencyServer` (plain JS: it is evaluated as is). */
+const LATENCY_SERVER = `
+const { workerData, parentPort } = require("node:worker_threads");
+const http = require("node:http");
+const body = require("node:fs").readFileSync(workerData.file);
+const headers = { ETag: '"bench"', "Accept-Ranges": "bytes", "Content-Type": "application/octet-stream" };
+const server = http.createServer((req, res) => {
+  const m = /bytes=(\\d+)-(\\d+)/.exec(req.headers.range || "");
+  const a = m ? Number(m[1]) : 0;
+  const b = m ? Math.min(Number(m[2]), body.length - 1) : body.length - 1;
+  const bytes = req.method === "HEAD" ? 0 : b - a + 1;
+  setTimeout(() => {
+    if (req.method === "HEAD") {
+      res.writeHead(200, { ...headers, "Content-Length": body.length });
+      res.end();
+    } else if (m) {
+      res.writeHead(206, { ...headers, "Content-Length": bytes, "Content-Range": "bytes " + a + "-" + b + "/" + body.length });
+      res.end(body.subarray(a, b + 1));
+    } else {
+      res.writeHead(200, { ...headers, "Content-Length": body.length });
+      res.end(body);
+    }
+  }, workerData.latencyMs + bytes / (workerData.mbps * 1000));
+});
+server.listen(0, "127.0.0.1", () => parentPort.postMessage(server.address().port));
+`;
+
+/** A read-only endpoint serving `file` at any bucket/key, each answer delayed (see the header). */
+async function startLatencyServer(
+  file: string,
+  latencyMs: number,
+  mbps: number,
+): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const worker = new Worker(LATENCY_SERVER, { eval: true, workerData: { file, latencyMs, mbps } });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, stop: async () => void (await worker.terminate()) };
+}
+
 const file = process.argv[2] ?? "/tmp/s3bench/part0.h5ad";
-const batches = Number(process.argv[3] ?? 5);
+const batches = Number(process.argv[3] ?? 3);
+const directBlocks = (process.argv[4] ?? "1,4,16,64").split(",").map((k) => Number(k) << 10);
 const BATCH = 256;
 const bucket = "cellfeed-bench";
 const key = "stream.h5ad";
@@ -64,79 +111,47 @@ function randomRows(n: number, rng: () => number): number[] {
   return [...set];
 }
 
-/** Counts the bytes a source hands out. */
-function counting(source: ByteSource): ByteSource & { bytes: number; requests: number } {
-  const c = {
-    uri: source.uri,
-    bytes: 0,
-    requests: 0,
-    size: (o?: Parameters<ByteSource["size"]>[0]) => source.size(o),
-    async read(offset: number, length: number) {
-      c.requests++;
-      const b = await source.read(offset, length);
-      c.bytes += b.length;
-      return b;
-    },
-    close: () => source.close(),
-  };
-  return c;
-}
-
-/**
- * The same batches through the pure-TypeScript HDF5 reader over the S3 object (asynchronous reads of
- * exactly the needed ranges, no sieve buffer): what streamed reads cost once src/h5ad/direct.ts uses
- * the streamed file's source.
- */
-async function directBaseline(uri: string, s3: object, n: number, size: number): Promise<void> {
-  for (const blockSize of [8 << 10, 64 << 10]) {
-    const src = counting(withRetry(new S3ByteSource(uri, s3)));
-    const file = await Hdf5File.open(new BlockCache(src, { blockSize }));
-    const [indptr, data, indices] = await Promise.all(
-      ["X/indptr", "X/data", "X/indices"].map((p) => file.dataset(p)),
-    );
-    if (!indptr || !data || !indices) throw new Error("direct reader cannot open X");
-    const ptr = Array.from((await indptr.read(0, n + 1)) as ArrayLike<number | bigint>, Number);
-    const opened = src.bytes;
-    const rng = seedrandom("s3-stream");
-    const times: number[] = [];
-    for (let b = 0; b < batches; b++) {
-      const rows = randomRows(n, rng).sort((a, c) => a - c);
-      const starts = rows.map((r) => ptr[r]!);
-      const ends = rows.map((r) => ptr[r + 1]!);
-      const t = performance.now();
-      await Promise.all([data.readRuns(starts, ends), indices.readRuns(starts, ends)]);
-      times.push(performance.now() - t);
-    }
-    times.sort((a, c) => a - c);
-    const perBatch = (src.bytes - opened) / batches;
-    console.log(
-      `direct reader, block ${String(blockSize >> 10).padStart(3)} KiB: open+indptr ${mib(opened)} MiB; per batch ` +
-        `${mib(perBatch)} MiB (${((100 * perBatch) / size).toFixed(1)}% of the file), median ${times[times.length >> 1]!.toFixed(0)} ms`,
-    );
-    await src.close();
-  }
-}
-
 async function main(): Promise<void> {
   const external = process.env.CELLFEED_S3_ENDPOINT;
-  const moto = external ? undefined : await startMoto();
+  const latencyMs = process.env.CELLFEED_BENCH_LATENCY_MS;
+  const moto = external
+    ? undefined
+    : latencyMs
+      ? await startLatencyServer(file, Number(latencyMs), Number(process.env.CELLFEED_BENCH_MBPS ?? 100))
+      : await startMoto();
   const endpoint = external ?? moto!.endpoint;
+  if (latencyMs) console.log(`simulated S3: ${latencyMs} ms per request + transfer`);
   const s3 = { endpoint, region: "us-east-1", credentials: testCredentials, forcePathStyle: true };
   const admin = new S3Client(s3);
   try {
     const body = readFileSync(file);
-    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
-    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    if (!latencyMs) {
+      await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+      await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    }
     const local = await openH5ad(file);
     console.log(
       `${file}: ${mib(body.length)} MiB, ${local.shape.join(" x ")}, X ${local.matrix("X").layout}`,
     );
-    for (const blockSize of [8 << 10, 64 << 10, 256 << 10, 1 << 20]) {
+    const runs: { label: string; direct: boolean; streamOptions: StreamOptions }[] = [
+      ...[64 << 10, 256 << 10].map((blockSize) => ({
+        label: `h5wasm, fetcher block ${String(blockSize >> 10).padStart(4)} KiB`,
+        direct: false,
+        streamOptions: { blockSize },
+      })),
+      ...directBlocks.map((directBlockSize) => ({
+        label: `direct, block ${String(directBlockSize >> 10).padStart(4)} KiB        `,
+        direct: true,
+        streamOptions: { directBlockSize },
+      })),
+    ];
+    for (const run of runs) {
+      setDirectReads(run.direct);
       const t0 = performance.now();
       const f = (await openH5ad(`s3://${bucket}/${key}`, {
         s3,
         stream: true,
-        streamOptions: { blockSize },
+        streamOptions: run.streamOptions,
       })) as RemoteH5adFile;
       const opened = f.stats;
       const openMs = performance.now() - t0;
@@ -160,15 +175,17 @@ async function main(): Promise<void> {
       }
       times.sort((a, c) => a - c);
       const perBatch = bytes / batches;
+      const { direct } = f.stats;
       console.log(
-        `block ${String(blockSize >> 10).padStart(5)} KiB: open ${openMs.toFixed(0)} ms, ${mib(opened.bytesRead)} MiB in ${opened.requests} requests; ` +
+        `${run.label}: open ${openMs.toFixed(0)} ms, ${mib(opened.bytesRead)} MiB in ${opened.requests} requests; ` +
           `per batch of ${BATCH} random rows: ${mib(perBatch)} MiB (${((100 * perBatch) / body.length).toFixed(1)}% of the file) ` +
           `in ${(requests / batches).toFixed(0)} requests, median ${times[times.length >> 1]!.toFixed(0)} ms; ` +
-          `total after ${batches} batches ${((100 * f.stats.bytesRead) / body.length).toFixed(1)}%`,
+          `total after ${batches} batches ${((100 * f.stats.bytesRead) / body.length).toFixed(1)}% ` +
+          `(direct reader ${mib(direct.bytesRead)} MiB in ${direct.requests} requests)`,
       );
       f.close();
     }
-    await directBaseline(`s3://${bucket}/${key}`, s3, local.shape[0], body.length);
+    setDirectReads(true);
     local.close();
   } finally {
     admin.destroy();

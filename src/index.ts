@@ -15,8 +15,7 @@ export type {
   MatrixInput,
   WriteH5adOptions,
 } from "./h5ad/write-input.js";
-export { LocalDirectoryStore, LocalFileSource } from "./io/local.js";
-export type { ByteSource, ByteStore, ReadOptions, StoreEntry } from "./io/types.js";
+export * from "./io/index.js";
 export * from "./loader/index.js";
 export * from "./mapped/index.js";
 export * from "./sampling/index.js";

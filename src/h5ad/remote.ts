@@ -2,36 +2,45 @@
  * .h5ad files on S3, two ways (as LaminDB's `artifact.cache()` and `artifact.open()`):
  * - cached (default): the object is downloaded once into the on-disk cache and the copy is opened
  *   (the file's `path` is then the cache path);
- * - streamed (`stream: true`): nothing is downloaded; h5wasm reads the object in place through an
- *   emscripten device whose reads block on a fetcher thread (src/h5ad/stream/).
+ * - streamed (`stream: true`): nothing is downloaded; h5wasm reads the metadata (obs, var, uns, ...)
+ *   in place through an emscripten device whose reads block on a fetcher thread (src/h5ad/stream/),
+ *   and matrix rows are read by the direct HDF5 reader with async range requests of small blocks.
  *
  * ```ts
  * const f = await openH5ad("s3://bucket/pbmc.h5ad", { stream: true });
  * const rows = await f.matrix("X").readRows([10, 20, 30]);
- * console.log((f as RemoteH5adFile).stats); // { bytesRead, requests, fileSize }
+ * console.log((f as RemoteH5adFile).stats); // { bytesRead, requests, fileSize, direct }
  * ```
  */
 import { InvalidArgumentError, NotHdf5Error, throwIfAborted } from "../errors.js";
 import type { S3Options } from "../io/s3/client.js";
+import type { ByteSource } from "../io/types.js";
+import type { DirectSourceProvider } from "./direct.js";
 import { H5adFile, type OpenH5adOptions, openOnRuntime } from "./file.js";
 import { H5Context } from "./h5context.js";
 import { probeHdf5 } from "./probe.js";
 import { type H5Runtime, loadRuntime } from "./runtime.js";
 import { mountRemote } from "./stream/device.js";
+import { openDirectSource } from "./stream/direct-source.js";
 import { RemoteObject, type StreamOptions, type StreamStats } from "./stream/remote-object.js";
 
 export type { StreamOptions, StreamStats } from "./stream/remote-object.js";
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
-/** A context that reports the fetcher's error (404, retries exhausted, ...) instead of HDF5's EIO. */
-class StreamedContext extends H5Context {
+/**
+ * A context that reports the fetcher's error (404, retries exhausted, ...) instead of HDF5's EIO, and
+ * gives the direct reader (src/h5ad/direct.ts) its own async source over the same object, so matrix
+ * rows skip h5wasm and its blocking reads.
+ */
+class StreamedContext extends H5Context implements DirectSourceProvider {
   constructor(
     path: string,
     file: ConstructorParameters<typeof H5Context>[1],
     runtime: H5Runtime,
     decodable: ReadonlyMap<number, string>,
     private readonly remote: RemoteObject,
+    readonly openDirectSource: () => ByteSource,
   ) {
     super(path, file, runtime, decodable);
   }
@@ -105,10 +114,22 @@ async function openStreamed(uri: string, options: OpenH5adOptions): Promise<Remo
     // Providers cannot cross threads; resolve them here once.
     s3.credentials = await s3.credentials();
   }
+  const stream = options.streamOptions ?? {};
+  for (const k of ["directBlockSize", "directCacheBytes"] as const) {
+    const v = stream[k];
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= (k === "directBlockSize" ? 1 : 0))) {
+      throw new InvalidArgumentError(
+        `streamOptions.${k} must be a ${k === "directBlockSize" ? "positive" : "non-negative"} integer, got ${v}`,
+        {
+          path: uri,
+        },
+      );
+    }
+  }
   const [runtime, remote] = await Promise.all([
     loadRuntime(),
     RemoteObject.open(uri, s3, {
-      ...options.streamOptions,
+      ...stream,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     }),
   ]);
@@ -123,7 +144,16 @@ async function openStreamed(uri: string, options: OpenH5adOptions): Promise<Remo
       mounted.path,
       runtime,
       options,
-      (f, decodable) => new StreamedContext(uri, f, runtime, decodable, remote),
+      (f, decodable) =>
+        new StreamedContext(uri, f, runtime, decodable, remote, () =>
+          openDirectSource(uri, s3, {
+            size: remote.size,
+            counter: remote.direct,
+            ...(stream.retry === undefined ? {} : { retry: stream.retry }),
+            ...(stream.directBlockSize === undefined ? {} : { blockSize: stream.directBlockSize }),
+            ...(stream.directCacheBytes === undefined ? {} : { maxCacheBytes: stream.directCacheBytes }),
+          }),
+        ),
       (ctx) => new RemoteH5adFile(ctx, remote, mounted.unmount),
     ) as RemoteH5adFile;
   } catch (e) {

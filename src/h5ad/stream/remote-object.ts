@@ -17,6 +17,7 @@ import {
 } from "../../errors.js";
 import { RemoteError } from "../../io/remote-error.js";
 import type { RetryOptions } from "../../io/retry.js";
+import type { ByteCounter } from "./direct-source.js";
 import {
   CONTROL_BYTES,
   DONE,
@@ -46,16 +47,25 @@ export interface StreamOptions {
   readTimeoutMs?: number;
   /** Retry policy of the S3 reads (default `withRetry`'s), or false. */
   retry?: RetryOptions | false;
+  /**
+   * Bytes per cached block of the direct reader, which reads matrix rows asynchronously from the
+   * opening thread (default `DIRECT_BLOCK_SIZE`, 4 KiB: a block is what one random row costs).
+   */
+  directBlockSize?: number;
+  /** Most block bytes the direct reader keeps in memory (default 16 MiB). */
+  directCacheBytes?: number;
 }
 
 /** Byte counts of a streamed object. */
 export interface StreamStats {
-  /** Bytes fetched from S3 (whole blocks, retries included). */
+  /** Bytes fetched from S3 (whole blocks, retries included), by h5wasm and the direct reader. */
   bytesRead: number;
-  /** Ranged GET requests sent (retries included). */
+  /** Ranged GET requests sent (retries included), by h5wasm and the direct reader. */
   requests: number;
   /** The object's size (from HeadObject). */
   fileSize: number;
+  /** The part of `bytesRead` and `requests` due to the direct reader (matrix rows). */
+  direct: ByteCounter;
 }
 
 function fetcherScript(): URL {
@@ -90,6 +100,8 @@ export function fromPortable(e: PortableError, uri: string): CellfeedError {
 export class RemoteObject {
   readonly uri: string;
   readonly size: number;
+  /** What this thread's direct reader fetched from the same object (it adds to it). */
+  readonly direct: ByteCounter = { bytesRead: 0, requests: 0 };
   /** The last read failure, until taken: the h5ad layer rethrows it in place of HDF5's own error. */
   lastError: CellfeedError | undefined;
   readonly #worker: Worker;
@@ -194,10 +206,12 @@ export class RemoteObject {
   }
 
   get stats(): StreamStats {
+    const { bytesRead, requests } = this.direct;
     return {
-      bytesRead: this.#stats[STAT_BYTES] ?? 0,
-      requests: this.#stats[STAT_REQUESTS] ?? 0,
+      bytesRead: (this.#stats[STAT_BYTES] ?? 0) + bytesRead,
+      requests: (this.#stats[STAT_REQUESTS] ?? 0) + requests,
       fileSize: this.size,
+      direct: { bytesRead, requests },
     };
   }
 

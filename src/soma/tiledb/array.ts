@@ -1,10 +1,11 @@
 /** Opening a TileDB array: schemas, enumerations, metadata, fragments, and the `read` entry point. */
-import { AbortError, FormatError, KeyNotFoundError } from "../../errors.js";
+import { AbortError, FormatError, KeyNotFoundError, UnsupportedFeatureError } from "../../errors.js";
 import type { ByteStore, ReadOptions } from "../../io/types.js";
 import { initCodecs } from "./codecs.js";
 import type { Column } from "./columns.js";
 import { loadConsolidatedFooters } from "./consolidated.js";
 import type { Scalar } from "./datatypes.js";
+import { applyDeletes, deletesFor, extraAttributes, listDeletes } from "./deletes.js";
 import { type FragmentMetadata, loadFragmentMetadata } from "./fragment-metadata.js";
 import { type FragmentRef, listFragments } from "./fragments.js";
 import { readGenericTile } from "./generic-tile.js";
@@ -124,6 +125,12 @@ export async function openArray(store: ByteStore, options: OpenOptions = {}): Pr
   }
   const meta: Metadata = await loadMetadata(store, tStart, tEnd, { signal });
   const fragments = await listFragments(store, schema.arrayType, tStart, tEnd, { signal });
+  const deletes = await listDeletes(store, tStart, tEnd, { signal });
+  // libtiledb only writes deletes for sparse arrays.
+  if (deletes.length > 0 && schema.arrayType === "dense")
+    throw new UnsupportedFeatureError("dense arrays with delete commits are not supported", {
+      path: deletes[0]?.where,
+    });
   await codecs;
 
   let footers: Promise<{ meta: FragmentMetadata; schema: ArraySchema }[]> | undefined;
@@ -181,8 +188,30 @@ export async function openArray(store: ByteStore, options: OpenOptions = {}): Pr
           const { meta: fm, schema: fs } = loaded[i] as { meta: FragmentMetadata; schema: ArraySchema };
           if (fm.dense)
             throw new FormatError("dense fragment in a sparse array", { path: `${store.uri}/${fm.path}` });
+          const ref = fragments[i] as FragmentRef;
+          const dels = deletesFor(deletes, ref.name.t1);
+          // Fragments consolidated with deletes record which deletes they already applied: not parsed.
+          if (dels.length > 0 && fm.hasDeleteMeta)
+            throw new UnsupportedFeatureError(
+              "fragments consolidated with delete metadata are not supported",
+              {
+                path: `${store.uri}/${fm.path}`,
+              },
+            );
+          const extra = extraAttributes(dels, schema, attributes);
+          const res = await readSparseFragment(
+            store,
+            fm,
+            fs,
+            schema,
+            ranges,
+            [...attributes, ...extra],
+            i,
+            [tStart, tEnd],
+            opts,
+          );
           results.push(
-            await readSparseFragment(store, fm, fs, schema, ranges, attributes, i, [tStart, tEnd], opts),
+            applyDeletes(res, dels, { t2: ref.name.t2, cellTimestamps: fm.hasTimestamps }, extra, schema),
           );
           if (request.signal?.aborted) throw new AbortError("read aborted", { path: store.uri });
         }

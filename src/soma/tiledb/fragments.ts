@@ -5,6 +5,7 @@
 import { UnsupportedFeatureError } from "../../errors.js";
 import type { ByteStore, ReadOptions } from "../../io/types.js";
 import { utf8 } from "./bytes.js";
+import { readConsolidatedCommits } from "./deletes.js";
 import { compareTimestamped, parseTimestampedName, type TimestampedName } from "./names.js";
 
 export interface FragmentRef {
@@ -18,7 +19,7 @@ function lastPart(line: string): string {
   return t.slice(t.lastIndexOf("/") + 1);
 }
 
-/** Lines of a text file that may contain binary payloads (`.con` with deletes): decoded loosely. */
+/** Lines of a text file (`.ign`, `.vac`). */
 function textLines(bytes: Uint8Array): string[] {
   return utf8.decode(bytes).split("\n");
 }
@@ -37,8 +38,9 @@ export async function listFragments(
   for (const e of commits) {
     if (e.isDirectory) continue;
     if (e.name.endsWith(".wrt")) committed.add(e.name.slice(0, -4));
-    else if (e.name.endsWith(".del") || e.name.endsWith(".upd"))
-      throw new UnsupportedFeatureError("arrays with delete or update commits are not supported", {
+    // Deletes are loaded by `listDeletes`; updates are not supported.
+    else if (e.name.endsWith(".upd"))
+      throw new UnsupportedFeatureError("arrays with update commits are not supported", {
         path: `${store.uri}/__commits/${e.name}`,
       });
   }
@@ -46,17 +48,22 @@ export async function listFragments(
     if (e.isDirectory) continue;
     const kind = e.name.slice(e.name.lastIndexOf("."));
     if (kind !== ".con" && kind !== ".ign" && kind !== ".vac") continue;
-    const lines = textLines(await store.get(`__commits/${e.name}`, options));
-    for (const line of lines) {
-      const name = lastPart(line);
-      if (!name) continue;
-      if (kind === ".con") {
+    const bytes = await store.get(`__commits/${e.name}`, options);
+    if (kind === ".con") {
+      // Binary-aware: each `.del` entry is followed by the delete file's bytes.
+      for (const { name } of readConsolidatedCommits(bytes, `${store.uri}/__commits/${e.name}`)) {
         if (name.endsWith(".wrt")) committed.add(name.slice(0, -4));
-        else if (name.endsWith(".del") || name.endsWith(".upd"))
-          throw new UnsupportedFeatureError("arrays with delete or update commits are not supported", {
+        else if (name.endsWith(".upd"))
+          throw new UnsupportedFeatureError("arrays with update commits are not supported", {
             path: `${store.uri}/__commits/${e.name}`,
           });
-      } else if (kind === ".ign") ignored.add(name.replace(/\.wrt$/, ""));
+      }
+      continue;
+    }
+    for (const line of textLines(bytes)) {
+      const name = lastPart(line);
+      if (!name) continue;
+      if (kind === ".ign") ignored.add(name.replace(/\.wrt$/, ""));
       else vacuumed.add(name);
     }
   }
