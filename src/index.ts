@@ -9,10 +9,12 @@ export { writeH5ad } from "./h5ad/write.js";
 export type {
   AnnDataInput,
   ColumnInput,
+  CscMatrixInput,
   CsrMatrixInput,
   DataFrameInput,
   DenseMatrixInput,
   MatrixInput,
+  RawInput,
   WriteH5adOptions,
 } from "./h5ad/write-input.js";
 export * from "./io/index.js";

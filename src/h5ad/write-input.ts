@@ -45,7 +45,19 @@ export interface CsrMatrixInput {
   data: NumericArray;
 }
 
-export type MatrixInput = DenseMatrixInput | CsrMatrixInput;
+/**
+ * A CSC matrix (anndata's `csc_matrix`): column c holds `data[indptr[c]..indptr[c+1]]` at rows
+ * `indices[...]`, strictly ascending within a column (no duplicates); indptr has shape[1] + 1 entries.
+ */
+export interface CscMatrixInput {
+  format: "csc";
+  shape: readonly [number, number];
+  indptr: Int32Array | BigInt64Array;
+  indices: Int32Array | BigInt64Array;
+  data: NumericArray;
+}
+
+export type MatrixInput = DenseMatrixInput | CsrMatrixInput | CscMatrixInput;
 
 /** 1 (or any non-zero) / true = missing. */
 export type MaskInput = Uint8Array | readonly boolean[];
@@ -86,19 +98,33 @@ export interface DataFrameInput {
 /** A uns scalar: strings, booleans, bigint (int64), integer numbers (int64), other numbers (float64). */
 export type UnsScalar = string | number | boolean | bigint;
 
+/**
+ * anndata's `.raw`: the matrix and var before feature selection. It shares obs with the main
+ * object (same rows) but has its own variables.
+ */
+export interface RawInput {
+  /** n_obs × n_raw_vars. */
+  X: MatrixInput;
+  var: DataFrameInput;
+}
+
 export interface AnnDataInput {
   X: MatrixInput;
   /** Default: index "0", "1", … and no columns (as anndata does). */
   obs?: DataFrameInput;
   var?: DataFrameInput;
   layers?: Readonly<Record<string, MatrixInput>>;
-  obsm?: Readonly<Record<string, DenseMatrixInput>>;
-  varm?: Readonly<Record<string, DenseMatrixInput>>;
+  /** n_obs × k matrices (dense, CSR or CSC). */
+  obsm?: Readonly<Record<string, MatrixInput>>;
+  /** n_vars × k matrices (dense, CSR or CSC). */
+  varm?: Readonly<Record<string, MatrixInput>>;
   /** Pairwise n_obs × n_obs matrices (e.g. neighbour graphs, usually CSR). */
   obsp?: Readonly<Record<string, MatrixInput>>;
   /** Pairwise n_vars × n_vars matrices. */
   varp?: Readonly<Record<string, MatrixInput>>;
   uns?: Readonly<Record<string, UnsScalar>>;
+  /** Written as the `raw` group (X, var, empty varm), as anndata writes `adata.raw`. */
+  raw?: RawInput;
 }
 
 export interface WriteH5adOptions {

@@ -74,20 +74,36 @@ export function checkMatrix(
       fail(`data has ${m.data.length} values; shape [${rows}, ${cols}] needs ${rows * cols}`, details);
     }
   } else if (m.format === "csr") {
-    checkCsr(m, rows, cols, details);
+    checkCompressed(m, rows, cols, CSR_AXES, details);
+  } else if (m.format === "csc") {
+    checkCompressed(m, cols, rows, CSC_AXES, details);
   } else {
     fail(
-      `unknown matrix format ${JSON.stringify((m as { format: unknown }).format)} (use "dense" or "csr")`,
+      `unknown matrix format ${JSON.stringify((m as { format: unknown }).format)} (use "dense", "csr" or "csc")`,
       details,
     );
   }
   return [rows, cols];
 }
 
-function checkCsr(
-  m: Extract<MatrixInput, { format: "csr" }>,
-  rows: number,
-  cols: number,
+/** Names of the compressed (major) and indexed (minor) axes, for messages. */
+interface Axes {
+  major: string;
+  majors: string;
+  minor: string;
+}
+const CSR_AXES: Axes = { major: "row", majors: "rows", minor: "column" };
+const CSC_AXES: Axes = { major: "column", majors: "columns", minor: "row" };
+
+/**
+ * CSR (major = rows) or CSC (major = columns): indptr has major + 1 entries from 0 to nnz,
+ * monotone; indices lie in [0, minor) and strictly ascend within each major slice.
+ */
+function checkCompressed(
+  m: Extract<MatrixInput, { format: "csr" | "csc" }>,
+  major: number,
+  minor: number,
+  axes: Axes,
   details: ErrorDetails,
 ): void {
   const { indptr, indices, data } = m;
@@ -97,31 +113,35 @@ function checkCsr(
   if (!(indices instanceof Int32Array || indices instanceof BigInt64Array)) {
     fail("indices must be an Int32Array or BigInt64Array", details);
   }
-  if (indptr.length !== rows + 1)
-    fail(`indptr has ${indptr.length} entries; ${rows} rows need ${rows + 1}`, details);
+  if (indptr.length !== major + 1)
+    fail(`indptr has ${indptr.length} entries; ${major} ${axes.majors} need ${major + 1}`, details);
   if (indices.length !== data.length) {
     fail(`indices has ${indices.length} entries but data has ${data.length}`, details);
   }
   if (Number(indptr[0]) !== 0) fail(`indptr[0] is ${indptr[0]}, must be 0`, details);
-  if (Number(indptr[rows]) !== data.length) {
-    fail(`indptr[${rows}] is ${indptr[rows]} but there are ${data.length} stored values`, details);
+  if (Number(indptr[major]) !== data.length) {
+    fail(`indptr[${major}] is ${indptr[major]} but there are ${data.length} stored values`, details);
   }
-  // Monotone first: then every row's range lies inside [0, nnz].
-  for (let r = 0; r < rows; r++) {
+  // Monotone first: then every slice's range lies inside [0, nnz].
+  for (let r = 0; r < major; r++) {
     const start = Number(indptr[r]);
     const end = Number(indptr[r + 1]);
     if (end < start)
       fail(`indptr is not monotone: indptr[${r + 1}] = ${end} < indptr[${r}] = ${start}`, details);
   }
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0; r < major; r++) {
     const start = Number(indptr[r]);
     const end = Number(indptr[r + 1]);
     let prev = -1;
     for (let k = start; k < end; k++) {
       const c = Number(indices[k]);
-      if (!(c >= 0 && c < cols)) fail(`indices[${k}] = ${c} (row ${r}) is outside [0, ${cols})`, details);
+      if (!(c >= 0 && c < minor))
+        fail(`indices[${k}] = ${c} (${axes.major} ${r}) is outside [0, ${minor})`, details);
       if (c <= prev)
-        fail(`row ${r}: column indices must be strictly ascending (indices[${k}] = ${c})`, details);
+        fail(
+          `${axes.major} ${r}: ${axes.minor} indices must be strictly ascending (indices[${k}] = ${c})`,
+          details,
+        );
       prev = c;
     }
   }

@@ -10,9 +10,11 @@
  * }, { compression: "gzip" });
  * ```
  *
- * Layout: root attrs encoding-type=anndata 0.1.0; X (and layers) as `array` 0.2.0 datasets or
- * `csr_matrix` 0.1.0 groups (attr `shape`, datasets data/indices/indptr); obs/var as `dataframe`
- * 0.2.0 (`_index`, `column-order`); obsm/varm/obsp/varp/layers/uns as `dict` 0.1.0, empty ones too.
+ * Layout: root attrs encoding-type=anndata 0.1.0; every matrix (X, layers, obsm/varm/obsp/varp,
+ * raw/X) as an `array` 0.2.0 dataset or a `csr_matrix`/`csc_matrix` 0.1.0 group (attr `shape`,
+ * datasets data/indices/indptr); obs/var as `dataframe` 0.2.0 (`_index`, `column-order`);
+ * obsm/varm/obsp/varp/layers/uns as `dict` 0.1.0, empty ones too; `raw` (when given) as a `raw`
+ * 0.1.0 group holding X, var and an empty varm dict, after uns as anndata orders it.
  * The file is written next to `path` under a temporary name and renamed when complete.
  */
 import { existsSync, renameSync, rmSync, statSync } from "node:fs";
@@ -37,13 +39,7 @@ import {
   writeScalar,
   writeStrings,
 } from "./write-hdf5.js";
-import type {
-  AnnDataInput,
-  DenseMatrixInput,
-  MatrixInput,
-  UnsScalar,
-  WriteH5adOptions,
-} from "./write-input.js";
+import type { AnnDataInput, MatrixInput, UnsScalar, WriteH5adOptions } from "./write-input.js";
 import {
   checkMatrix,
   checkName,
@@ -57,6 +53,7 @@ export type {
   AnnDataInput,
   BooleanValuesInput,
   ColumnInput,
+  CscMatrixInput,
   CsrMatrixInput,
   DataFrameInput,
   DenseMatrixInput,
@@ -64,6 +61,7 @@ export type {
   MaskInput,
   MatrixInput,
   NumericArray,
+  RawInput,
   UnsScalar,
   WriteH5adOptions,
 } from "./write-input.js";
@@ -76,11 +74,12 @@ interface Prepared {
   obs: PreparedFrame;
   var: PreparedFrame;
   layers: [string, MatrixInput][];
-  obsm: [string, DenseMatrixInput][];
-  varm: [string, DenseMatrixInput][];
+  obsm: [string, MatrixInput][];
+  varm: [string, MatrixInput][];
   obsp: [string, MatrixInput][];
   varp: [string, MatrixInput][];
   uns: [string, UnsScalar][];
+  raw: { X: MatrixInput; var: PreparedFrame } | null;
 }
 
 /**
@@ -194,12 +193,7 @@ function prepare(data: AnnDataInput, details: ErrorDetails): Prepared {
     ["obsm", obsm, nObs],
     ["varm", varm, nVars],
   ] as const) {
-    for (const [k, m] of list) {
-      const at = { ...details, dataset: `${group}/${k}` };
-      if (m?.format !== "dense")
-        throw new InvalidArgumentError(`${group} entries must be dense matrices`, at);
-      checkMatrix(m, [n, undefined], at);
-    }
+    for (const [k, m] of list) checkMatrix(m, [n, undefined], { ...details, dataset: `${group}/${k}` });
   }
   const obsp = entriesOf(data.obsp, "obsp", path);
   for (const [k, m] of obsp) checkMatrix(m, [nObs, nObs], { ...details, dataset: `obsp/${k}` });
@@ -230,7 +224,21 @@ function prepare(data: AnnDataInput, details: ErrorDetails): Prepared {
     obsp,
     varp,
     uns,
+    raw: data.raw === undefined ? null : prepareRaw(data.raw, nObs, details),
   };
+}
+
+/** raw.X has X's rows (raw shares obs) and its own columns, named by raw.var. */
+function prepareRaw(raw: AnnDataInput["raw"], nObs: number, details: ErrorDetails): Prepared["raw"] {
+  if (raw === null || typeof raw !== "object" || raw.X === undefined || raw.var === undefined) {
+    throw new InvalidArgumentError("raw must be an object with X and var", { ...details, dataset: "raw" });
+  }
+  const at = { ...details, dataset: "raw/X" };
+  const [rawRows, nRawVars] = checkMatrix(raw.X, [undefined, undefined], at);
+  if (rawRows !== nObs) {
+    throw new InvalidArgumentError(`raw.X has ${rawRows} rows but X has ${nObs} (raw shares obs)`, at);
+  }
+  return { X: raw.X, var: prepareFrame(raw.var, nRawVars, { ...details, dataset: "raw/var" }) };
 }
 
 function writeRoot(ctx: WriteContext, root: Group, p: Prepared): void {
@@ -244,6 +252,13 @@ function writeRoot(ctx: WriteContext, root: Group, p: Prepared): void {
   writeDict(ctx, root, "varp", p.varp, (g, k, m) => writeMatrix(ctx, g, k, m));
   writeDict(ctx, root, "layers", p.layers, (g, k, m) => writeMatrix(ctx, g, k, m));
   writeDict(ctx, root, "uns", p.uns, (g, k, v) => writeScalar(ctx, g, k, v));
+  if (p.raw !== null) {
+    const g = createGroup(ctx, root, "raw");
+    setEncoding(g, "raw", "0.1.0");
+    writeMatrix(ctx, g, "X", p.raw.X);
+    writeFrame(ctx, g, "var", p.raw.var);
+    writeDict(ctx, g, "varm", [], () => {});
+  }
 }
 
 function writeDict<T>(
@@ -265,15 +280,19 @@ function writeMatrix(ctx: WriteContext, parent: Group, name: string, m: MatrixIn
     return;
   }
   const g = createGroup(ctx, parent, name);
-  setEncoding(g, "csr_matrix", "0.1.0");
+  setEncoding(g, m.format === "csr" ? "csr_matrix" : "csc_matrix", "0.1.0");
   g.create_attribute("shape", BigInt64Array.of(BigInt(rows), BigInt(cols)));
   const nnz = m.data.length;
-  // Chunks of roughly chunkRows rows of the matrix.
+  // indptr runs over the compressed axis: rows for CSR, columns for CSC.
+  const major = m.format === "csr" ? rows : cols;
+  // Chunks of roughly chunkRows rows (CSR) or columns (CSC) of the matrix.
   const chunkLength =
-    ctx.chunkRows === undefined ? undefined : ctx.chunkRows * Math.max(1, Math.ceil(nnz / Math.max(1, rows)));
+    ctx.chunkRows === undefined
+      ? undefined
+      : ctx.chunkRows * Math.max(1, Math.ceil(nnz / Math.max(1, major)));
   writeArray(ctx, g, "data", m.data, [nnz], { chunkLength });
   writeArray(ctx, g, "indices", m.indices, [nnz], { chunkLength });
-  writeArray(ctx, g, "indptr", m.indptr, [rows + 1]);
+  writeArray(ctx, g, "indptr", m.indptr, [major + 1]);
 }
 
 function writeFrame(ctx: WriteContext, root: Group, name: string, frame: PreparedFrame): void {

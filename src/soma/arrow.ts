@@ -1,11 +1,17 @@
 /**
  * TileDB result columns → apache-arrow vectors and tables. Enumerated attributes become dictionary
  * vectors over the labels of the array's latest schema; validity becomes the Arrow null bitmap.
+ *
+ * Datetimes (as tiledbsoma's Arrow conversion does): DATETIME_SEC/MS/US/NS → `Timestamp` of that
+ * unit (no timezone), DATETIME_DAY → `DateDay`. Arrow has no timestamp unit for the other TileDB
+ * units (YEAR, MONTH, WEEK, HR, MIN, PS, FS, AS) nor a plain-time type for TIME_*, so those stay
+ * `Int64` counts of their unit; converting them would lose range or precision.
  */
 import {
   Bool,
   type Data,
   type DataType,
+  DateDay,
   Dictionary,
   Field,
   Float32,
@@ -20,6 +26,10 @@ import {
   Schema,
   Struct,
   Table,
+  TimestampMicrosecond,
+  TimestampMillisecond,
+  TimestampNanosecond,
+  TimestampSecond,
   Uint8,
   Uint16,
   Uint32,
@@ -28,12 +38,19 @@ import {
   type Vector,
   vectorFromArray,
 } from "apache-arrow";
-import { UnsupportedFeatureError } from "../errors.js";
+import { FormatError, UnsupportedFeatureError } from "../errors.js";
 import { isDateTime } from "./tiledb/datatypes.js";
 import { type Column, Datatype, datatypeName, type TileDBArray } from "./tiledb/index.js";
 
 /** TileDB's BOOL datatype id (kept for callers that imported it; the enum is `Datatype`). */
 export const TILEDB_BOOL: number = Datatype.BOOL;
+
+// TileDB datatype ids (tiledb_enum.h) of the datetimes with an Arrow type.
+const DATETIME_DAY = 21;
+const DATETIME_SEC = 24;
+const DATETIME_MS = 25;
+const DATETIME_US = 26;
+const DATETIME_NS = 27;
 
 type IntType = Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64;
 
@@ -66,8 +83,18 @@ export function arrowValueType(t: number, where: string): DataType {
       return new Utf8();
     case Datatype.BOOL:
       return new Bool();
+    case DATETIME_DAY:
+      return new DateDay();
+    case DATETIME_SEC:
+      return new TimestampSecond();
+    case DATETIME_MS:
+      return new TimestampMillisecond();
+    case DATETIME_US:
+      return new TimestampMicrosecond();
+    case DATETIME_NS:
+      return new TimestampNanosecond();
     default:
-      // Datetimes are int64 counts in the column's unit.
+      // Other datetime/time units have no Arrow type: int64 counts in the column's unit.
       if (isDateTime(t)) return new Int64();
       throw new UnsupportedFeatureError(`TileDB datatype ${datatypeName(t)} has no Arrow mapping`, {
         path: where,
@@ -128,6 +155,22 @@ function gather<T extends ArrayLike<unknown>>(data: T, rows: Int32Array | undefi
   return out as unknown as T;
 }
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** TileDB's int64 day counts as Arrow date32 days (int32), rejecting days it cannot hold. */
+function daysToInt32(days: BigInt64Array | Int32Array): Int32Array {
+  if (days instanceof Int32Array) return days;
+  const out = new Int32Array(days.length);
+  for (let i = 0; i < days.length; i++) {
+    const d = Number(days[i]);
+    if (d < INT32_MIN || d > INT32_MAX)
+      throw new FormatError(`DATETIME_DAY value ${days[i]} (row ${i}) is outside Arrow date32's range`);
+    out[i] = d;
+  }
+  return out;
+}
+
 /**
  * One column as an Arrow vector of `type`, keeping only `rows` (positions into the column) when
  * given. Invalid cells become nulls.
@@ -157,6 +200,10 @@ export function columnToVector(col: Column, type: DataType, rows?: Int32Array): 
   if (type instanceof Bool) {
     const [bits] = packBits(col.data as Uint8Array, rows);
     return makeVector(makeData({ type, length: n, nullCount, nullBitmap, data: bits } as never) as Data);
+  }
+  if (type instanceof DateDay) {
+    const days = daysToInt32(gather(col.data as BigInt64Array, rows));
+    return makeVector(makeData({ type, length: n, nullCount, nullBitmap, data: days } as never) as Data);
   }
   const values = gather(col.data as Float64Array, rows);
   return makeVector(makeData({ type, length: n, nullCount, nullBitmap, data: values } as never) as Data);

@@ -29,6 +29,21 @@ export interface DenseMatrix {
   shape: [number, number];
 }
 
+/** What `toH5ad` writes besides obs and var. */
+export interface ToH5adOptions {
+  /** The X layer written as X. */
+  X: string;
+  /** Other X layers written as h5ad layers (same name). Default none. */
+  layers?: readonly string[];
+  /** Default: every obsm array. */
+  obsm?: readonly string[];
+  /** Default none. */
+  varm?: readonly string[];
+  /** Default none. */
+  obsp?: readonly string[];
+  signal?: AbortSignal;
+}
+
 export class ExperimentAxisQuery {
   readonly #measurement: Promise<SOMAMeasurement>;
   #obsIds: Promise<Float64Array> | undefined;
@@ -213,6 +228,36 @@ export class ExperimentAxisQuery {
     return await this.#matrix("varm", key, options);
   }
 
+  /**
+   * An obsp matrix (e.g. "RNA_snn") restricted to the obs query as CSR: rows and columns both in
+   * obs-query order (float64 by default). Only sparse obsp arrays are supported.
+   */
+  async obsp(key: string, options: ReadOptions & { dtype?: ValueDtype } = {}): Promise<CsrMatrix> {
+    const ms = await this.#measurement;
+    if (!ms.obsp?.has(key)) throw new KeyNotFoundError("obsp", key, ms.obsp?.keys() ?? [], { path: ms.uri });
+    const array = await ms.obsp.get(key);
+    if (!(array instanceof SOMASparseNDArray))
+      throw new InvalidArgumentError(
+        `obsp '${key}' is a ${array.soma_type}; only sparse arrays are supported`,
+        {
+          path: array.uri,
+        },
+      );
+    const ids = await this.obsJoinids(options);
+    const coo = await array.readCoo({ coords: [ids, ids], signal: options.signal, exact: false });
+    const pos = positionLookup(ids, "obsp joinids");
+    return cooToCsr(
+      coo.dims[0] as Float64Array,
+      coo.dims[1] as Float64Array,
+      asValues(coo.data),
+      pos,
+      pos,
+      ids.length,
+      ids.length,
+      options.dtype ?? "float64",
+    );
+  }
+
   /** Keys of the measurement's obsm collection. */
   async obsmKeys(): Promise<string[]> {
     return (await this.#measurement).obsm?.keys() ?? [];
@@ -220,12 +265,10 @@ export class ExperimentAxisQuery {
 
   /**
    * Writes the query as an .h5ad (like the Census's `get_anndata`): obs/var with obs_names from
-   * `obs_id` (var_names from `var_id`) when present, else the joinids; X from `X`; every obsm.
+   * `obs_id` (var_names from `var_id`) when present, else the joinids; X from `X`; every obsm unless
+   * `obsm` lists some; the X `layers`, `varm` and `obsp` matrices that are listed (none by default).
    */
-  async toH5ad(
-    path: string,
-    options: { X: string; obsm?: readonly string[]; signal?: AbortSignal },
-  ): Promise<void> {
+  async toH5ad(path: string, options: ToH5adOptions): Promise<void> {
     const { writeQueryH5ad } = await import("./to-h5ad.js");
     await writeQueryH5ad(this, path, options);
   }

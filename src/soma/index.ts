@@ -16,6 +16,7 @@ export {
   type AxisQueryOptions,
   type DenseMatrix,
   ExperimentAxisQuery,
+  type ToH5adOptions,
 } from "./axis-query.js";
 export { type AxisCoords, pointsToRanges } from "./coords.js";
 export type { CsrMatrix, ValueDtype } from "./csr.js";

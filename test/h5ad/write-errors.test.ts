@@ -48,7 +48,12 @@ describe("writeH5ad input checks", () => {
       /3 values; shape \[2, 2\] needs 4/,
     ],
     ["negative shape", { X: { ...X, shape: [-1, 2] } }, "X", /non-negative/],
-    ["unknown format", { X: { ...X, format: "coo" } }, "X", /unknown matrix format/],
+    [
+      "unknown format",
+      { X: { ...X, format: "coo" } },
+      "X",
+      /unknown matrix format "coo" \(use "dense", "csr" or "csc"\)/,
+    ],
     [
       "non-monotone indptr",
       {
@@ -137,6 +142,98 @@ describe("writeH5ad input checks", () => {
       "obsp/g",
       /expected \[2, 2\]/,
     ],
+    [
+      "CSC indptr length",
+      {
+        X: {
+          format: "csc",
+          shape: [3, 2],
+          indptr: Int32Array.of(0, 1, 1, 1),
+          indices: Int32Array.of(0),
+          data: Float32Array.of(1),
+        },
+      },
+      "X",
+      /indptr has 4 entries; 2 columns need 3/,
+    ],
+    [
+      "CSC row index out of range",
+      {
+        X,
+        layers: {
+          c: {
+            format: "csc",
+            shape: [2, 2],
+            indptr: Int32Array.of(0, 0, 1),
+            indices: Int32Array.of(2),
+            data: Float32Array.of(1),
+          },
+        },
+      },
+      "layers/c",
+      /indices\[0\] = 2 \(column 1\) is outside \[0, 2\)/,
+    ],
+    [
+      "CSC unsorted row indices",
+      {
+        X: {
+          format: "csc",
+          shape: [3, 1],
+          indptr: Int32Array.of(0, 2),
+          indices: Int32Array.of(2, 1),
+          data: Float32Array.of(1, 2),
+        },
+      },
+      "X",
+      /column 0: row indices must be strictly ascending \(indices\[1\] = 1\)/,
+    ],
+    [
+      "sparse obsm rows",
+      {
+        X,
+        obsm: {
+          s: {
+            format: "csr",
+            shape: [3, 1],
+            indptr: Int32Array.of(0, 0, 0, 0),
+            indices: new Int32Array(0),
+            data: new Float32Array(0),
+          },
+        },
+      },
+      "obsm/s",
+      /expected \[2, any\]/,
+    ],
+    [
+      "CSC obsp indptr",
+      {
+        X,
+        obsp: {
+          g: {
+            format: "csc",
+            shape: [2, 2],
+            indptr: Int32Array.of(0, 1, 3),
+            indices: Int32Array.of(0, 1),
+            data: Float32Array.of(1, 2),
+          },
+        },
+      },
+      "obsp/g",
+      /indptr\[2\] is 3 but there are 2 stored values/,
+    ],
+    [
+      "raw rows",
+      { X, raw: { X: { format: "dense", shape: [3, 1], data: new Float32Array(3) }, var: { index: ["r"] } } },
+      "raw/X",
+      /raw.X has 3 rows but X has 2/,
+    ],
+    [
+      "raw var length",
+      { X, raw: { X: { format: "dense", shape: [2, 2], data: new Float32Array(4) }, var: { index: ["r"] } } },
+      "raw/var",
+      /1 names but the matrix has 2/,
+    ],
+    ["raw without var", { X, raw: { X } }, "raw", /raw must be an object with X and var/],
     ["layer key with slash", { X, layers: { "a/b": X } }, "layers/a/b", /contain no '\/'/],
     ["obs index length", { X, obs: { index: ["a"] } }, "obs", /1 names but the matrix has 2/],
     ["uns object", { X, uns: { nested: { a: 1 } } }, "uns/nested", /strings, numbers, booleans/],

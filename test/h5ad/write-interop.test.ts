@@ -2,15 +2,17 @@
  * The other direction of the writer's round trip: files written by the real anndata (`write_h5ad`,
  * plain and gzip; dense, CSR, CSC and int64-index X; layers; categoricals with NaN; pandas
  * "Int64"/"boolean" columns) read by cellfeed's `openH5ad` give what anndata reads back from them.
- * Also: files from cellfeed's writer (booleans as h5py-style enums) read back through `openH5ad`.
+ * Also: files from cellfeed's writer (booleans as h5py-style enums; CSC matrices, raw, sparse
+ * obsm/obsp) read back through `openH5ad`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type H5adFile, openH5ad } from "../../src/h5ad/index.js";
-import type { CsrRows, DenseRows } from "../../src/h5ad/types.js";
+import type { CsrRows, DenseRows, MatrixReader } from "../../src/h5ad/types.js";
 import { writeH5ad } from "../../src/h5ad/write.js";
+import type { MatrixInput } from "../../src/h5ad/write-input.js";
 import { describeWithAnndata, PY_PRELUDE, runPython } from "../helpers/anndata.js";
 
 /** Writes the files into argv[1]; prints {file: {dump, dense, stored}} as anndata reads them back. */
@@ -180,6 +182,27 @@ describeWithAnndata("anndata.write_h5ad → openH5ad", () => {
   });
 });
 
+/** Row-major dense values of a writer input, computed here (not by the reader under test). */
+function toDense(m: MatrixInput): number[] {
+  const [rows, cols] = m.shape;
+  if (m.format === "dense") return Array.from(m.data as ArrayLike<number>, Number);
+  const out = new Array<number>(rows * cols).fill(0);
+  const major = m.format === "csr" ? rows : cols;
+  for (let i = 0; i < major; i++) {
+    for (let k = Number(m.indptr[i]); k < Number(m.indptr[i + 1]); k++) {
+      const j = Number(m.indices[k]);
+      const [r, c] = m.format === "csr" ? [i, j] : [j, i];
+      out[r * cols + c] = Number(m.data[k]);
+    }
+  }
+  return out;
+}
+
+async function denseOf(matrix: MatrixReader, rows: number): Promise<number[]> {
+  const got = (await matrix.readRows(all(rows), { output: "dense", dtype: "float64" })) as DenseRows;
+  return Array.from(got.data);
+}
+
 describe("writeH5ad → openH5ad", () => {
   it("reads back every column kind and the matrices", async () => {
     const path = join(dir, "cellfeed.h5ad");
@@ -230,6 +253,96 @@ describe("writeH5ad → openH5ad", () => {
       expect(Array.from(x.data)).toEqual([2, 3, 0, 0.5]);
       const d = (await f.matrix("d").readRows([1], { output: "dense", dtype: "float64" })) as DenseRows;
       expect(Array.from(d.data)).toEqual([3, 4]);
+    } finally {
+      f.close();
+    }
+  });
+
+  it("reads back CSC X and layers, raw (CSR X + var columns) and sparse obsm/obsp", async () => {
+    const path = join(dir, "cellfeed-sparse.h5ad");
+    const X: MatrixInput = {
+      format: "csc",
+      shape: [3, 4],
+      indptr: Int32Array.of(0, 2, 2, 3, 5),
+      indices: Int32Array.of(0, 2, 1, 0, 2),
+      data: Float32Array.of(1, -2, 0.25, 4, 5),
+    };
+    const counts: MatrixInput = {
+      format: "csc",
+      shape: [3, 4],
+      indptr: BigInt64Array.of(0n, 1n, 2n, 2n, 3n),
+      indices: BigInt64Array.of(2n, 0n, 1n),
+      data: Int32Array.of(7, 8, 9),
+    };
+    const rawX: MatrixInput = {
+      format: "csr",
+      shape: [3, 6],
+      indptr: Int32Array.of(0, 2, 2, 4),
+      indices: Int32Array.of(1, 5, 0, 3),
+      data: Float64Array.of(1.5, 2.5, -3, 1e-9),
+    };
+    const pca: MatrixInput = {
+      format: "csr",
+      shape: [3, 2],
+      indptr: Int32Array.of(0, 1, 3, 3),
+      indices: Int32Array.of(1, 0, 1),
+      data: Float32Array.of(0.5, 6, 7),
+    };
+    const graph: MatrixInput = {
+      format: "csc",
+      shape: [3, 3],
+      indptr: Int32Array.of(0, 1, 2, 3),
+      indices: Int32Array.of(1, 0, 0),
+      data: Float64Array.of(0.75, 0.75, 1),
+    };
+    await writeH5ad(
+      path,
+      {
+        X,
+        layers: { counts },
+        obsm: { X_sparse: pca },
+        obsp: { connectivities: graph },
+        raw: {
+          X: rawX,
+          var: {
+            index: ["r0", "r1", "r2", "r3", "r4", "r5"],
+            columns: {
+              symbol: { kind: "string", values: ["A", "B", "C", "D", "E", "F"] },
+              mt: { kind: "boolean", values: [true, false, false, false, false, true] },
+              kind: { kind: "categorical", values: ["g", "p", "g", null, "g", "p"] },
+            },
+          },
+        },
+      },
+      { compression: "gzip" },
+    );
+    const f = await openH5ad(path);
+    try {
+      expect(f.shape).toEqual([3, 4]);
+      expect(f.matrixKeys()).toEqual(["X", "raw.X", "counts"]);
+      expect(f.matrix("X").layout).toBe("csc");
+      expect(await denseOf(f.matrix("X"), 3)).toEqual(toDense(X));
+      expect(f.matrix("counts").layout).toBe("csc");
+      expect(await denseOf(f.matrix("counts"), 3)).toEqual(toDense(counts));
+      expect(f.raw?.shape).toEqual([3, 6]);
+      expect(f.raw?.layout).toBe("csr");
+      expect(f.raw?.varNames()).toEqual(["r0", "r1", "r2", "r3", "r4", "r5"]);
+      expect(f.varNames()).toEqual(["0", "1", "2", "3"]);
+      const rawVar = f.raw?.var;
+      expect(rawVar?.columns).toEqual(["symbol", "mt", "kind"]);
+      expect(rawVar?.labels("mt")).toEqual([true, false, false, false, false, true]);
+      expect(rawVar?.labels("kind")).toEqual(["g", "p", "g", null, "g", "p"]);
+      expect(await denseOf(f.matrix("raw.X"), 3)).toEqual(toDense(rawX));
+      expect(f.obsm("X_sparse").layout).toBe("csr");
+      expect(await denseOf(f.obsm("X_sparse"), 3)).toEqual(toDense(pca));
+      expect(f.obsp("connectivities").layout).toBe("csc");
+      expect(await denseOf(f.obsp("connectivities"), 3)).toEqual(toDense(graph));
+      // CSC rows in any order, with repeats.
+      const rows = (await f
+        .matrix("X")
+        .readRows([2, 0, 2], { output: "dense", dtype: "float64" })) as DenseRows;
+      const full = toDense(X);
+      expect(Array.from(rows.data)).toEqual([2, 0, 2].flatMap((r) => full.slice(r * 4, r * 4 + 4)));
     } finally {
       f.close();
     }

@@ -18,7 +18,10 @@ import { describeWithAnndata, PY_PRELUDE, runPython } from "../helpers/anndata.j
 /** Reads every file named in argv with anndata and h5py; prints {path: dump}. */
 const READ = `${PY_PRELUDE}
 def read(path):
-    out = dump_adata(ad.read_h5ad(path))
+    a = ad.read_h5ad(path)
+    out = dump_adata(a)
+    out["raw"] = None if a.raw is None else {"X": matrix(a.raw.X), "var": frame(a.raw.var),
+                                             "varm": list(a.raw.varm.keys())}
     layout = {}
     def visit(name, obj):
         entry = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in obj.attrs.items()}
@@ -71,6 +74,7 @@ interface PyDump {
   obsp: Record<string, PyMatrix>;
   varp: Record<string, PyMatrix>;
   uns: Record<string, { type: string; value: unknown }>;
+  raw: { X: PyMatrix; var: PyFrame; varm: string[] } | null;
   layout: Record<string, Record<string, unknown>>;
 }
 
@@ -101,7 +105,7 @@ function expectMatrix(got: PyMatrix | undefined, m: MatrixInput, dtype: string):
   expect(got?.shape).toEqual([...m.shape]);
   expect(got?.dtype).toBe(dtype);
   expect(got?.data).toEqual(num(m.data));
-  if (m.format === "csr") {
+  if (m.format !== "dense") {
     expect(got?.indptr).toEqual(num(m.indptr));
     expect(got?.indices).toEqual(num(m.indices));
   }
@@ -306,6 +310,135 @@ files["empty.h5ad"] = {
   options: { compression: "gzip" },
 };
 
+// CSC X and layer, raw (CSR X, var with columns), CSR/CSC obsm/varm/obsp/varp.
+const sparse: AnnDataInput = {
+  // Dense: [1.5 0 0.1; 0 0 0; 0 3 0; -2.25 1e-7 0].
+  X: {
+    format: "csc",
+    shape: [4, 3],
+    indptr: Int32Array.of(0, 2, 4, 5),
+    indices: Int32Array.of(0, 3, 2, 3, 0),
+    data: Float32Array.of(1.5, -2.25, 3, 1e-7, 0.1),
+  },
+  obs: { index: ["c1", "c2", "c3", "c4"] },
+  var: { index: ["g1", "g2", "g3"] },
+  layers: {
+    counts: {
+      format: "csc",
+      shape: [4, 3],
+      indptr: BigInt64Array.of(0n, 1n, 1n, 3n),
+      indices: BigInt64Array.of(2n, 0n, 3n),
+      data: Int32Array.of(4, 1, 9),
+    },
+  },
+  obsm: {
+    X_csr: {
+      format: "csr",
+      shape: [4, 2],
+      indptr: Int32Array.of(0, 1, 1, 2, 2),
+      indices: Int32Array.of(1, 0),
+      data: Float32Array.of(0.5, -1),
+    },
+    X_csc: {
+      format: "csc",
+      shape: [4, 3],
+      indptr: Int32Array.of(0, 1, 1, 3),
+      indices: Int32Array.of(2, 0, 3),
+      data: Float64Array.of(7, 8, 9),
+    },
+  },
+  varm: {
+    loadings: {
+      format: "csr",
+      shape: [3, 2],
+      indptr: Int32Array.of(0, 1, 1, 2),
+      indices: Int32Array.of(0, 1),
+      data: Float64Array.of(1, 2),
+    },
+  },
+  obsp: {
+    connectivities: {
+      format: "csc",
+      shape: [4, 4],
+      indptr: Int32Array.of(0, 1, 2, 2, 4),
+      indices: Int32Array.of(1, 0, 0, 3),
+      data: Float64Array.of(0.5, 0.5, 1, 1),
+    },
+  },
+  varp: {
+    corr: {
+      format: "csr",
+      shape: [3, 3],
+      indptr: Int32Array.of(0, 1, 3, 3),
+      indices: Int32Array.of(0, 0, 2),
+      data: Float32Array.of(1, 0.5, 1),
+    },
+  },
+  raw: {
+    X: {
+      format: "csr",
+      shape: [4, 5],
+      indptr: Int32Array.of(0, 2, 3, 3, 5),
+      indices: Int32Array.of(0, 4, 2, 1, 4),
+      data: Float64Array.of(1, 2, 3, 4, 5),
+    },
+    var: {
+      index: ["r0", "r1", "r2", "r3", "r4"],
+      indexName: "gene_ids",
+      columns: {
+        symbol: { kind: "string", values: ["A", "B", "C", "D", "E"] },
+        n_cells: { kind: "numeric", values: Int32Array.of(3, 0, 1, 1, 2) },
+        mt: { kind: "boolean", values: [false, false, true, false, true] },
+        feature_type: { kind: "categorical", values: ["gene", "gene", "peak", null, "gene"] },
+      },
+    },
+  },
+};
+
+function checkSparse(got: PyDump): void {
+  expect(got.shape).toEqual([4, 3]);
+  expectMatrix(got.X, sparse.X, "float32");
+  expect(got.X.indptrDtype).toBe("int32");
+  expectMatrix(got.layers.counts, sparse.layers?.counts as MatrixInput, "int32");
+  expect(got.layers.counts?.indicesDtype).toBe("int64");
+  expectMatrix(got.obsm.X_csr, sparse.obsm?.X_csr as MatrixInput, "float32");
+  expectMatrix(got.obsm.X_csc, sparse.obsm?.X_csc as MatrixInput, "float64");
+  expectMatrix(got.varm.loadings, sparse.varm?.loadings as MatrixInput, "float64");
+  expectMatrix(got.obsp.connectivities, sparse.obsp?.connectivities as MatrixInput, "float64");
+  expectMatrix(got.varp.corr, sparse.varp?.corr as MatrixInput, "float32");
+  expect(got.raw).not.toBeNull();
+  expectMatrix(got.raw?.X, sparse.raw?.X as MatrixInput, "float64");
+  expect(got.raw?.varm).toEqual([]);
+  expect(got.raw?.var).toEqual({
+    index: ["r0", "r1", "r2", "r3", "r4"],
+    indexName: "gene_ids",
+    columns: ["symbol", "n_cells", "mt", "feature_type"],
+    data: {
+      symbol: { dtype: "object", values: ["A", "B", "C", "D", "E"] },
+      n_cells: { dtype: "int32", values: [3, 0, 1, 1, 2] },
+      mt: { dtype: "bool", values: [false, false, true, false, true] },
+      feature_type: {
+        dtype: "category",
+        categories: ["gene", "peak"],
+        categoriesDtype: "object",
+        codes: [0, 0, 1, -1, 0],
+        codesDtype: "int8",
+        ordered: false,
+        values: ["gene", "gene", "peak", null, "gene"],
+      },
+    },
+  });
+  // The main var is untouched by raw.
+  expect(got.var.index).toEqual(["g1", "g2", "g3"]);
+}
+
+files["sparse.h5ad"] = { data: sparse };
+files["sparse-gzip.h5ad"] = {
+  data: sparse,
+  options: { compression: "gzip", chunkRows: 1 },
+  write: (p, d, o) => writeH5adWith(p, d, o, 16),
+};
+
 describeWithAnndata("writeH5ad → anndata.read_h5ad", () => {
   beforeAll(async () => {
     for (const [name, { data, options, write }] of Object.entries(files)) {
@@ -375,6 +508,38 @@ describeWithAnndata("writeH5ad → anndata.read_h5ad", () => {
     const got = dumpOf("blocks-plain.h5ad");
     expectMatrix(got.X, blockX, "float32");
     expect(got.layout.X).toMatchObject({ "@compression": null, "@chunks": [1, 3] });
+  });
+
+  it("writes CSC X/layers, sparse obsm/varm/obsp/varp and raw that anndata reads back exactly", () => {
+    const got = dumpOf("sparse.h5ad");
+    checkSparse(got);
+    const l = got.layout;
+    expect(l.X).toEqual({ "encoding-type": "csc_matrix", "encoding-version": "0.1.0", shape: [4, 3] });
+    expect(l["layers/counts"]).toEqual({
+      "encoding-type": "csc_matrix",
+      "encoding-version": "0.1.0",
+      shape: [4, 3],
+    });
+    expect(l["obsm/X_csr"]).toMatchObject({ "encoding-type": "csr_matrix", shape: [4, 2] });
+    expect(l["obsm/X_csc"]).toMatchObject({ "encoding-type": "csc_matrix", shape: [4, 3] });
+    // anndata's write_raw: a raw group holding X, var and an (empty) varm dict.
+    expect(l.raw).toEqual({ "encoding-type": "raw", "encoding-version": "0.1.0" });
+    expect(l["raw/X"]).toEqual({ "encoding-type": "csr_matrix", "encoding-version": "0.1.0", shape: [4, 5] });
+    expect(l["raw/var"]).toMatchObject({ "encoding-type": "dataframe", _index: "gene_ids" });
+    expect(l["raw/varm"]).toEqual({ "encoding-type": "dict", "encoding-version": "0.1.0" });
+    expect(l["X/indptr"]?.["@dtype"]).toBe("int32");
+    expect(l["layers/counts/indptr"]?.["@dtype"]).toBe("int64");
+    // Without raw, no raw group.
+    expect(dumpOf("full.h5ad").layout.raw).toBeUndefined();
+    expect(dumpOf("full.h5ad").raw).toBeNull();
+  });
+
+  it("gzip, one-column chunks and block-wise writes of CSC give the same values", () => {
+    const got = dumpOf("sparse-gzip.h5ad");
+    checkSparse(got);
+    // 5 values over 3 columns: chunks of ceil(5 / 3) = 2 values per column.
+    expect(got.layout["X/data"]).toMatchObject({ "@compression": "gzip", "@chunks": [2] });
+    expect(got.layout["raw/X/data"]).toMatchObject({ "@compression": "gzip" });
   });
 
   it("writes 0-row files that anndata opens", () => {
