@@ -3,47 +3,13 @@
  * Uses CELLFEED_S3_ENDPOINT if set, else starts moto_server on 127.0.0.1. Note that moto reads the
  * whole object to serve each range, so the figure is a floor set by moto, not by cellfeed.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { cache } from "../src/io/cache/cache.js";
-
-const testCredentials = { accessKeyId: "testing", secretAccessKey: "testing" };
-
-/** moto_server on 127.0.0.1 and a free port (the test helper imports vitest, so not reused here). */
-async function startMoto(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
-  };
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
-    try {
-      await fetch(endpoint, { signal: AbortSignal.timeout(1000) });
-      return { endpoint, stop };
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  await stop();
-  throw new Error("moto_server did not start");
-}
+import { startMoto, testCredentials } from "./moto.js";
 
 const sizeMiB = Number(process.argv[2] ?? 64);
 const bucket = "cellfeed-bench";

@@ -13,48 +13,14 @@
  * transfer at `CELLFEED_BENCH_MBPS` (default 100 MB/s per request), concurrently: a rough model of
  * S3 from a nearby machine, for the times.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { Worker } from "node:worker_threads";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import seedrandom from "seedrandom";
 import { setDirectReads } from "../src/h5ad/direct.js";
 import { openH5ad } from "../src/h5ad/index.js";
 import type { RemoteH5adFile, StreamOptions } from "../src/h5ad/remote.js";
-
-const testCredentials = { accessKeyId: "testing", secretAccessKey: "testing" };
-
-/** moto_server on 127.0.0.1 and a free port (the test helper imports vitest, so not reused here). */
-async function startMoto(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
-  };
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
-    try {
-      await fetch(endpoint, { signal: AbortSignal.timeout(1000) });
-      return { endpoint, stop };
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  await stop();
-  throw new Error("moto_server did not start");
-}
+import { startMoto, testCredentials } from "./moto.js";
 
 /** The worker of `startLatencyServer` (plain JS: it is evaluated as is). */
 const LATENCY_SERVER = `

@@ -19,7 +19,7 @@
  */
 
 import { InvalidArgumentError, KeyNotFoundError, throwIfAborted } from "../errors.js";
-import type { MatrixReader, OutputDtype } from "../h5ad/types.js";
+import type { MatrixReader } from "../h5ad/types.js";
 import { base64ToInt32, int32ToBase64 } from "./base64.js";
 import {
   allocate,
@@ -53,7 +53,6 @@ import type {
   Label,
   MappedCollectionDescription,
   MappedCollectionOptions,
-  RemoteSettings,
   StoreFile,
   StoreOpener,
 } from "./types.js";
@@ -75,17 +74,8 @@ interface FileState {
   codes: Map<string, Int32Array>;
 }
 
-interface Config {
-  layersKeys: string[];
-  obsKeys: string[];
-  obsmKeys: string[];
-  join: "inner" | "outer" | null;
-  encodeKeys: string[];
-  dtype: OutputDtype;
-  makeVarsUnique: boolean;
-  obsFilter: Record<string, FilterValue[]> | null;
-  remote?: RemoteSettings;
-}
+/** The normalised options: exactly what `describe()` records. */
+type Config = MappedCollectionDescription["options"];
 
 function asList(v: string | readonly string[] | undefined, fallback: string[]): string[] {
   if (v === undefined) return fallback;

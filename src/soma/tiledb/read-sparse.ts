@@ -120,23 +120,36 @@ export async function readFieldTiles(
   }
   if (kind === "attr" && (field as Attribute).nullable && v >= 7) {
     jobs.push(
-      (async () => {
-        const vo = await meta.tileValidityOffsets(fieldIdx, options);
-        result.validity = await readTiles(
-          store,
-          `${base}_validity.tdb`,
-          vo,
-          meta.fileValiditySizes[fieldIdx] ?? 0,
-          tiles,
-          schema.validityFilters,
-          { type: Datatype.UINT8, cellSize: 1, version: v },
-          options,
-        );
-      })(),
+      readValidityTiles(store, meta, schema, fieldIdx, base, tiles, options).then((m) => {
+        result.validity = m;
+      }),
     );
   }
   await Promise.all(jobs);
   return result;
+}
+
+/** Reads the `_validity.tdb` tiles (one byte per cell) of a nullable attribute. */
+async function readValidityTiles(
+  store: ByteStore,
+  meta: FragmentMetadata,
+  schema: ArraySchema,
+  fieldIdx: number,
+  base: string,
+  tiles: number[],
+  options?: TileReadOptions,
+): Promise<Map<number, Uint8Array>> {
+  const offsets = await meta.tileValidityOffsets(fieldIdx, options);
+  return readTiles(
+    store,
+    `${base}_validity.tdb`,
+    offsets,
+    meta.fileValiditySizes[fieldIdx] ?? 0,
+    tiles,
+    schema.validityFilters,
+    { type: Datatype.UINT8, cellSize: 1, version: meta.version },
+    options,
+  );
 }
 
 /** Var-size strings whose offsets file is empty: RLE/DICTIONARY rebuild offsets from the data tile. */
@@ -176,19 +189,9 @@ async function readRebuiltStrings(
   );
   if (kind === "attr" && (field as Attribute).nullable) {
     jobs.push(
-      (async () => {
-        const off = await meta.tileValidityOffsets(fieldIdx, options);
-        result.validity = await readTiles(
-          store,
-          `${base}_validity.tdb`,
-          off,
-          meta.fileValiditySizes[fieldIdx] ?? 0,
-          tiles,
-          schema.validityFilters,
-          { type: Datatype.UINT8, cellSize: 1, version: meta.version },
-          options,
-        );
-      })(),
+      readValidityTiles(store, meta, schema, fieldIdx, base, tiles, options).then((m) => {
+        result.validity = m;
+      }),
     );
   }
   await Promise.all(jobs);
