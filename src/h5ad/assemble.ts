@@ -171,19 +171,9 @@ export function flatToDense(
 ): DenseRows {
   const n = slotOf.length;
   const data = allocFloat(dtype, n * nCols);
-  for (let i = 0; i < n; i++) {
-    const s = slotOf[i]!;
-    const a = rows.at[s]!;
-    const end = a + rows.len[s]!;
-    const base = i * nCols;
-    for (let k = a; k < end; k++) {
-      const c = cols[k]!;
-      if (!(c >= 0 && c < nCols) || !Number.isInteger(c)) {
-        throw new FormatError(`column index ${c} out of range [0, ${nCols})`, where);
-      }
-      data[base + c] = values[k]!;
-    }
-  }
+  // Same scatter as a caller-owned target, with row i at row i and every column kept.
+  const pos = Int32Array.from({ length: n }, (_, i) => i);
+  flatScatter(values, cols, rows, slotOf, nCols, { out: data, width: nCols, pos, colMap: null }, where);
   return { format: "dense", shape: [n, nCols], data };
 }
 
