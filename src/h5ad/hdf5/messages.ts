@@ -4,19 +4,11 @@
  * `{ unsupported: reason }` so the caller can fall back to h5wasm.
  */
 import { FormatError } from "../../errors.js";
+import type { NumericDtype } from "../types.js";
 import type { Cursor } from "./cursor.js";
 
-export type Hdf5Dtype =
-  | "int8"
-  | "uint8"
-  | "int16"
-  | "uint16"
-  | "int32"
-  | "uint32"
-  | "int64"
-  | "uint64"
-  | "float32"
-  | "float64";
+/** The numeric element types this reader decodes: the same set as the h5ad reader's. */
+export type Hdf5Dtype = NumericDtype;
 
 export interface Unsupported {
   unsupported: string;
