@@ -21,7 +21,6 @@ import { H5Context } from "./h5context.js";
 import { probeHdf5 } from "./probe.js";
 import { type H5Runtime, loadRuntime } from "./runtime.js";
 import { mountRemote } from "./stream/device.js";
-import { openDirectSource } from "./stream/direct-source.js";
 import { RemoteObject, type StreamOptions, type StreamStats } from "./stream/remote-object.js";
 
 export type { StreamOptions, StreamStats } from "./stream/remote-object.js";
@@ -126,12 +125,14 @@ async function openStreamed(uri: string, options: OpenH5adOptions): Promise<Remo
       );
     }
   }
-  const [runtime, remote] = await Promise.all([
+  // Loaded here, not at import: it brings in the AWS SDK, which local reads never need.
+  const [runtime, remote, { openDirectSource }] = await Promise.all([
     loadRuntime(),
     RemoteObject.open(uri, s3, {
       ...stream,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     }),
+    import("./stream/direct-source.js"),
   ]);
   let unmount = () => {};
   try {

@@ -215,13 +215,33 @@ export function assembleCsr(
   return { indptr, indices, data };
 }
 
-/** Sorts one row's (column, value) pairs by column. */
-function sortSegment(indices: Int32Array, data: FloatArray, from: number, to: number): void {
-  const cols = indices.slice(from, to);
+/**
+ * Sorts one row's (column, value) pairs by column. Each pair becomes one float64 key, column × m +
+ * position, so the sort is a native typed-array sort without a comparator; keys are exact while
+ * below 2^53, and wider rows fall back to a comparator sort.
+ */
+export function sortSegment(indices: Int32Array, data: FloatArray, from: number, to: number): void {
+  const m = to - from;
+  let maxCol = 0;
+  for (let i = from; i < to; i++) if (indices[i]! > maxCol) maxCol = indices[i]!;
+  if ((maxCol + 1) * m > Number.MAX_SAFE_INTEGER) {
+    const cols = indices.slice(from, to);
+    const vals = data.slice(from, to);
+    const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => cols[a]! - cols[b]!);
+    for (let i = 0; i < m; i++) {
+      indices[from + i] = cols[order[i]!]!;
+      data[from + i] = vals[order[i]!]!;
+    }
+    return;
+  }
+  const keys = new Float64Array(m);
+  for (let i = 0; i < m; i++) keys[i] = indices[from + i]! * m + i;
+  keys.sort();
   const vals = data.slice(from, to);
-  const order = Array.from({ length: to - from }, (_, i) => i).sort((a, b) => cols[a]! - cols[b]!);
-  order.forEach((o, i) => {
-    indices[from + i] = cols[o]!;
-    data[from + i] = vals[o]!;
-  });
+  for (let i = 0; i < m; i++) {
+    const key = keys[i]!;
+    const at = key % m;
+    indices[from + i] = (key - at) / m;
+    data[from + i] = vals[at]!;
+  }
 }

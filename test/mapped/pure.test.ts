@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { isCellfeedError } from "../../src/errors.js";
 import { base64ToInt32, int32ToBase64 } from "../../src/mapped/base64.js";
-import { assembleCsr, planBatch, scatterDense } from "../../src/mapped/batch.js";
+import { assembleCsr, planBatch, scatterDense, sortSegment } from "../../src/mapped/batch.js";
 import { computeKeptRows } from "../../src/mapped/filter.js";
 import { findDuplicates, joinVars, makeUnique } from "../../src/mapped/join.js";
 import {
@@ -163,6 +163,27 @@ describe("scatter", () => {
     expect(Array.from(r.indices)).toEqual([1, 0, 3]);
     expect(Array.from(r.data)).toEqual([3, 2, 1]);
     expect(r.data).toBeInstanceOf(Float64Array);
+  });
+
+  it("sorts a row's columns with their values, leaving the rest of the arrays alone", () => {
+    // Deterministic pseudo-random rows; some wide enough (columns near 2^31) to need the comparator path.
+    let state = 12345;
+    const next = () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state;
+    };
+    for (const maxCol of [10, 3302, 2 ** 31 - 1]) {
+      const m = Math.min(200, maxCol);
+      const cols = new Set<number>();
+      while (cols.size < m) cols.add(next() % maxCol);
+      const indices = Int32Array.from([-7, ...cols, -9]);
+      const data = Float32Array.from(indices, (c) => c % 1000);
+      sortSegment(indices, data, 1, m + 1);
+      const want = [...cols].sort((a, b) => a - b);
+      expect(Array.from(indices.subarray(1, m + 1))).toEqual(want);
+      expect(Array.from(data.subarray(1, m + 1))).toEqual(want.map((c) => Math.fround(c % 1000)));
+      expect([indices[0], indices[m + 1], data[0], data[m + 1]]).toEqual([-7, -9, -7, -9]);
+    }
   });
 });
 
