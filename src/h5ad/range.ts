@@ -251,3 +251,30 @@ export function directRowBlockReader(ctx: H5Context, dataset: string): RowBlockR
     },
   };
 }
+
+/** RangeReader straight over a direct dataset (no h5wasm behind it: see direct-store.ts). */
+export function pureRangeReader(d: DirectDataset): RangeReader {
+  return {
+    dataset: d.path,
+    length: d.shape[0] ?? 0,
+    chunk: decodeChunkOf(d, 0),
+    mergeGap: gapOf(d),
+    ready: async () => {},
+    read: (start, end, options) => d.readRuns([start], [end], options),
+    readRuns: (starts, ends, options) => d.readRuns(starts, ends, options),
+  };
+}
+
+/** RowBlockReader straight over a direct dataset of `cols` columns (1 for a 1-D dataset). */
+export function pureRowBlockReader(d: DirectDataset, cols: number): RowBlockReader {
+  return {
+    dataset: d.path,
+    rows: d.shape[0] ?? 0,
+    cols,
+    chunkRows: decodeChunkOf(d, 0),
+    mergeGap: gapOf(d),
+    ready: async () => {},
+    readRows: (start, end, options) => d.readRuns([start], [end], options),
+    readRowRuns: (starts, ends, options) => d.readRuns(starts, ends, options),
+  };
+}

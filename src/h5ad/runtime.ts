@@ -4,8 +4,10 @@
  * runtime can actually decode.
  */
 import { readdirSync } from "node:fs";
-import h5wasm from "h5wasm/node";
-import { install_local_plugins } from "h5wasm-plugins";
+
+// Imported on first use, not at load: importing h5wasm instantiates its wasm (~40 MB of RSS per
+// thread), which loader workers reading through the direct HDF5 reader never need.
+type H5wasm = typeof import("h5wasm/node").default;
 
 /** Filters compiled into h5wasm's HDF5: deflate (gzip), shuffle, fletcher32, szip. */
 export const BUILTIN_FILTERS: ReadonlyMap<number, string> = new Map([
@@ -31,9 +33,9 @@ const PLUGIN_IDS: Readonly<Record<string, number>> = {
 };
 
 export interface H5Runtime {
-  h5wasm: typeof h5wasm;
+  h5wasm: H5wasm;
   /** The emscripten module (for direct, status-checked dataset reads). */
-  module: Awaited<typeof h5wasm.ready>;
+  module: Awaited<H5wasm["ready"]>;
   /** Filter id → name for every filter this runtime decodes (built-ins and installed plugins). */
   filters: ReadonlyMap<number, string>;
 }
@@ -47,6 +49,10 @@ export function loadRuntime(): Promise<H5Runtime> {
 }
 
 async function init(): Promise<H5Runtime> {
+  const [{ default: h5wasm }, { install_local_plugins }] = await Promise.all([
+    import("h5wasm/node"),
+    import("h5wasm-plugins"),
+  ]);
   const module = await h5wasm.ready;
   install_local_plugins(module);
   const filters = new Map(BUILTIN_FILTERS);

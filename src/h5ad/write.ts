@@ -19,7 +19,7 @@
  */
 import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import h5wasm, { type Group } from "h5wasm/node";
+import type { Group } from "h5wasm/node";
 import {
   type ErrorDetails,
   FileNotFoundError,
@@ -28,6 +28,7 @@ import {
   isCellfeedError,
   throwIfAborted,
 } from "../errors.js";
+import { loadRuntime } from "./runtime.js";
 import { patchBoolPlaceholders } from "./write-bool-patch.js";
 import {
   createGroup,
@@ -114,7 +115,7 @@ export async function writeH5adWith(
     throw new FileNotFoundError(`folder ${dir} does not exist`, details);
   }
   throwIfAborted(ctx.signal, details);
-  await h5wasm.ready;
+  const { h5wasm } = await loadRuntime();
   const unique = `${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const tmp = join(dir, `.${basename(target)}.${unique}.tmp`);
   try {

@@ -19,7 +19,9 @@ export async function datasetFromDescription(description: DatasetDescription): P
   switch (description.kind) {
     case "cellfeed.MappedCollection": {
       const { MappedCollection } = await import("../mapped/index.js");
-      return (await MappedCollection.fromDescription(description as never)) as unknown as BatchDataset;
+      // Workers only read batches: local files are read without h5wasm (see h5ad/direct-store.ts).
+      const mc = await MappedCollection.fromDescription(description as never, { batchReadsOnly: true });
+      return mc as unknown as BatchDataset;
     }
     default:
       throw new InvalidArgumentError(

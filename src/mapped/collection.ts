@@ -19,6 +19,10 @@
  */
 
 import { InvalidArgumentError, KeyNotFoundError, throwIfAborted } from "../errors.js";
+import { directReadsEnabled } from "../h5ad/direct.js";
+import { type DirectStorePlan, planDirectStore } from "../h5ad/direct-store.js";
+import { H5adFile } from "../h5ad/file.js";
+import { RemoteH5adFile } from "../h5ad/remote.js";
 import type { MatrixReader } from "../h5ad/types.js";
 import { base64ToInt32, int32ToBase64 } from "./base64.js";
 import {
@@ -41,7 +45,7 @@ import {
   uniqueValues,
 } from "./labels.js";
 import { cumulativeOffsets } from "./offsets.js";
-import { openerFor, remoteSettings } from "./open.js";
+import { directOpener, openerFor, remoteSettings } from "./open.js";
 import { compareCodePoints } from "./order.js";
 import type {
   Batch,
@@ -72,6 +76,8 @@ interface FileState {
   readers: Map<string, MatrixReader>;
   labels: Map<string, Label[]>;
   codes: Map<string, Int32Array>;
+  /** How to read the file without h5wasm (see describe()); undefined until first asked, null = no plan. */
+  direct?: DirectStorePlan | null;
 }
 
 /** The normalised options: exactly what `describe()` records. */
@@ -597,6 +603,7 @@ export class MappedCollection implements AsyncDisposable {
         layers: [...s.layers],
         obsm: [...s.obsm],
         obs: [...s.obs],
+        ...this.#directPlan(s),
       })),
       varJoint: this.varJoint === null ? null : [...this.varJoint],
       varsEqual: this.#varsEqual,
@@ -605,16 +612,52 @@ export class MappedCollection implements AsyncDisposable {
     };
   }
 
+  /** A local file's plan for reading it without h5wasm (as `{ direct }`), or nothing. */
+  #directPlan(s: FileState): { direct?: DirectStorePlan } {
+    s.direct ??= this.#makeDirectPlan(s);
+    return s.direct === null ? {} : { direct: s.direct };
+  }
+
+  #makeDirectPlan(s: FileState): DirectStorePlan | null {
+    if (this.#config.remote !== undefined || !directReadsEnabled()) return null;
+    if (!(s.file instanceof H5adFile) || s.file instanceof RemoteH5adFile) return null;
+    // Labels kept raw (not encoded) are read as strings, which needs h5wasm.
+    if (this.#config.obsKeys.some((k) => s.obs.has(k) && !this.#encoders.has(k))) return null;
+    try {
+      return planDirectStore(s.file, {
+        matrices: [...s.layers],
+        obsm: [...s.obsm],
+        obs: this.#config.obsKeys.filter((k) => s.obs.has(k)),
+      });
+    } catch {
+      return null; // the worker's h5wasm reader will meet (and report) whatever failed here
+    }
+  }
+
   /** Rebuilds a collection from `describe()`: opens the files but reads no var index, label or filter column. */
   static async fromDescription(
     d: MappedCollectionDescription,
-    options: { signal?: AbortSignal; opener?: StoreOpener } = {},
+    options: {
+      signal?: AbortSignal;
+      opener?: StoreOpener;
+      /**
+       * Open for batch reads (`getItems`, `get`) only, as loader workers do: local files with a direct
+       * plan are then read without h5wasm, so `varList` and obs columns outside `obsKeys` are
+       * unavailable for them.
+       */
+      batchReadsOnly?: boolean;
+    } = {},
   ): Promise<MappedCollection> {
     if (d?.kind !== "cellfeed.MappedCollection" || d.version !== 1) {
       throw new InvalidArgumentError("not a MappedCollection description (kind/version mismatch)");
     }
+    const plans = new Map<string, DirectStorePlan>();
+    for (const f of d.files) if (f.direct !== undefined) plans.set(f.path, f.direct);
+    const fallback = openerFor(d.options.remote);
+    const direct = options.batchReadsOnly === true && plans.size > 0 && !d.options.remote;
+    const opener = options.opener ?? (direct ? directOpener(plans, fallback) : fallback);
     const stores = await openAll(
-      options.opener ?? openerFor(d.options.remote),
+      opener,
       d.files.map((f) => f.path),
       options.signal,
     );
@@ -642,6 +685,7 @@ export class MappedCollection implements AsyncDisposable {
         readers: new Map(),
         labels: new Map(),
         codes: new Map(),
+        direct: fd.direct ?? null,
       };
     });
     const encoders = new Map<string, Map<string, number>>();

@@ -1,4 +1,6 @@
 /** The default file opener: the h5ad reader (local paths, and `s3://` cached or streamed). */
+import { isCellfeedError } from "../errors.js";
+import { type DirectStorePlan, openDirectStore } from "../h5ad/direct-store.js";
 import { openH5ad } from "../h5ad/index.js";
 import { h5adOpener } from "../h5ad/remote.js";
 import type { RemoteSettings, StoreOpener } from "./types.js";
@@ -20,4 +22,26 @@ export function remoteSettings(o: { stream?: boolean; cacheDir?: string; s3?: Re
   if (o.cacheDir !== undefined) remote.cacheDir = o.cacheDir;
   if (o.s3 !== undefined) remote.s3 = o.s3;
   return Object.keys(remote).length > 0 ? remote : undefined;
+}
+
+/**
+ * Opens each file with a direct plan through the direct HDF5 reader alone (no h5wasm in this
+ * thread: see h5ad/direct-store.ts), and any other file, or one the direct reader cannot serve,
+ * with `fallback`. A broken file then fails in h5wasm's reader, with its error.
+ */
+export function directOpener(
+  plans: ReadonlyMap<string, DirectStorePlan>,
+  fallback: StoreOpener,
+): StoreOpener {
+  return async (path, options) => {
+    const plan = plans.get(path);
+    if (plan !== undefined) {
+      try {
+        return await openDirectStore(path, plan);
+      } catch (e) {
+        if (isCellfeedError(e, "aborted")) throw e;
+      }
+    }
+    return fallback(path, options);
+  };
 }

@@ -2,6 +2,7 @@
  * Public shapes of `MappedCollection`: options, items, batches and the serialisable description, plus
  * the small slice of the h5ad reader (`StoreFile`) the collection needs.
  */
+import type { DirectStorePlan } from "../h5ad/direct-store.js";
 import type { DataFrameReader, MatrixReader, OutputDtype } from "../h5ad/types.js";
 import type { S3Options } from "../io/s3/client.js";
 
@@ -134,6 +135,11 @@ export interface FileDescription {
   layers: string[];
   obsm: string[];
   obs: string[];
+  /**
+   * How a worker reads this (local) file without h5wasm: matrix paths and categorical obs codes.
+   * Absent when the file has something the direct reader's plan does not cover.
+   */
+  direct?: DirectStorePlan;
 }
 
 /** A plain-JSON description from which `MappedCollection.fromDescription` rebuilds the collection. */

@@ -67,3 +67,14 @@ describe("local reads never load the AWS SDK", () => {
     });
   }
 });
+
+describe("loader workers never load h5wasm for local collections", () => {
+  // Importing h5wasm instantiates its wasm: ~40 MB of RSS per thread. Workers read through the direct
+  // HDF5 reader (src/h5ad/direct-store.ts); h5wasm loads on first use only (src/h5ad/runtime.ts).
+  for (const entry of ["mapped/index.ts", "loader/worker.ts", "h5ad/index.ts"]) {
+    it(`${entry} reaches h5wasm only through dynamic imports`, () => {
+      const graph = [...reachable(join(src, entry))];
+      expect(graph.filter((m) => m.startsWith("h5wasm"))).toEqual([]);
+    });
+  }
+});
