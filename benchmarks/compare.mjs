@@ -123,11 +123,17 @@ if (!values["skip-baseline"]) {
 
 // 4. The DataLoader with 2 workers (a fresh process each, so memory is measured alone).
 const cli = resolve("dist/cli/main.js");
+// "recycle": the consumer hands each batch back when done (DataLoader.recycle), as toTfDataset does
+// on the wasm backend; without it every batch is a fresh buffer the main thread must garbage-collect.
+const blockArgs = ["--block-size", "128", "--buffer-size", "8"];
 for (const [sampler, extra] of [
   ["random", []],
   ["weighted", []],
-  ["block", ["--block-size", "128", "--buffer-size", "8"]],
+  ["block", blockArgs],
   ["sequential", []],
+  ["random", ["--recycle"]],
+  ["block", [...blockArgs, "--recycle"]],
+  ["sequential", ["--recycle"]],
 ]) {
   const r = spawnSync(
     process.execPath,
@@ -148,24 +154,24 @@ for (const [sampler, extra] of [
   );
   if (r.status !== 0) throw new Error(`cellfeed bench failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout);
-  row(`DataLoader ${sampler}, 2 workers`, out.samplesPerSec, {
+  row(`DataLoader ${sampler}, 2 workers${extra.includes("--recycle") ? ", recycle" : ""}`, out.samplesPerSec, {
     firstBatchMs: Math.round(out.firstBatchMs),
     peakRssMb: out.peakRssMb,
   });
 }
 
-// 5. Memory over 5 epochs of a smaller run (block sampling, 2 workers): flat or not.
-{
+// 5. Memory over 5 epochs (block sampling, 2 workers), fresh buffers and recycled: flat or not.
+for (const extra of [[], ["--recycle"]]) {
   const r = spawnSync(
     process.execPath,
-    [cli, "bench", ...files, "--workers", "2", "--sampler", "block", "--epochs", "5", "--json"],
+    [cli, "bench", ...files, "--workers", "2", "--sampler", "block", "--epochs", "5", "--json", ...extra],
     {
       encoding: "utf8",
     },
   );
   if (r.status !== 0) throw new Error(`cellfeed bench failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout);
-  row("DataLoader block, 2 workers, 5 epochs", out.samplesPerSec, {
+  row(`DataLoader block, 2 workers, 5 epochs${extra.length ? ", recycle" : ""}`, out.samplesPerSec, {
     epochPeakRssMb: out.epochPeakRssMb,
     peakRssMb: out.peakRssMb,
   });

@@ -28,6 +28,8 @@ export interface BenchConfig {
   /** ... or after this many epochs. */
   epochs?: number;
   output: "dense" | "csr";
+  /** The consumer hands each batch back once counted (`DataLoader.recycle`). */
+  recycle?: boolean;
   seed: number;
   blockSize: number;
   bufferSize: number;
@@ -38,6 +40,8 @@ export interface BenchResult {
   sampler: SamplerName;
   workers: number;
   batchSize: number;
+  /** Whether the consumer recycled batches (`--recycle`). */
+  recycle: boolean;
   /** Samples per second after the first batch (steady state). */
   samplesPerSec: number;
   /** From the start of the first pass to the first batch (includes worker start-up). */
@@ -126,6 +130,7 @@ export async function runBench(c: BenchConfig): Promise<BenchResult> {
         const n = (batch as { indices: Int32Array }).indices.length;
         samples += n;
         batches++;
+        if (c.recycle) loader.recycle(batch);
         if (batches === 1) {
           tFirst = performance.now();
           firstBatchMs = tFirst - t0;
@@ -154,6 +159,7 @@ export async function runBench(c: BenchConfig): Promise<BenchResult> {
     sampler: c.sampler,
     workers: c.workers,
     batchSize: c.batchSize,
+    recycle: c.recycle === true,
     samplesPerSec: batches > 1 ? samplesAfterFirst / steady : samples / elapsed(),
     firstBatchMs,
     peakRssMb: mb(peak),

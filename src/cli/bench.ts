@@ -22,6 +22,7 @@ options:
   --seconds N              run each configuration for N seconds (10) ...
   --epochs N               ... or for N epochs
   --output dense|csr       batch layout (dense)
+  --recycle                hand each batch's buffers back when done (DataLoader.recycle)
   --seed N                 sampler seed (0)
   --stream                 read s3:// objects in place (needs --workers 0 for now)
   --json                   print one JSON object per configuration (an array for a sweep)
@@ -60,6 +61,7 @@ export async function benchCommand(args: string[]): Promise<number> {
       seed: { type: "string", default: "0" },
       json: { type: "boolean" },
       stream: { type: "boolean" },
+      recycle: { type: "boolean" },
       plot: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -99,6 +101,7 @@ export async function benchCommand(args: string[]): Promise<number> {
         obsKeys: list(values["obs-keys"]!),
         sampler,
         output,
+        recycle: values.recycle === true,
         seed: positiveInt("seed", values.seed!),
         blockSize: positiveInt("block-size", values["block-size"]!),
         bufferSize: positiveInt("buffer-size", values["buffer-size"]!),
@@ -111,7 +114,7 @@ export async function benchCommand(args: string[]): Promise<number> {
       results.push(r);
       if (!values.json) {
         process.stdout.write(
-          `${sampler.padEnd(10)} workers=${workers} batch=${r.batchSize}: ${Math.round(r.samplesPerSec).toLocaleString("en-US")} samples/s, ` +
+          `${sampler.padEnd(10)} workers=${workers} batch=${r.batchSize}${r.recycle ? " recycle" : ""}: ${Math.round(r.samplesPerSec).toLocaleString("en-US")} samples/s, ` +
             `first batch ${r.firstBatchMs.toFixed(0)} ms, peak RSS ${r.peakRssMb} MB, open ${r.openMs.toFixed(0)} ms ` +
             `(${r.samples.toLocaleString("en-US")} samples in ${r.seconds.toFixed(1)} s; ${r.nObs.toLocaleString("en-US")} cells × ${r.nVars ?? "native"} genes)\n`,
         );

@@ -41,6 +41,29 @@ export interface DataLoaderOptions {
 
 type AnyBatch = Record<string, unknown>;
 
+/** Matrices smaller than this are not worth recycling. */
+const RECYCLE_MIN_BYTES = 16 << 10;
+
+/**
+ * The buffers of a batch's float matrices (what datasets can refill), each wholly owned by its
+ * array: labels, indices and views into shared buffers are left alone.
+ */
+function floatBuffers(value: unknown, out: Set<ArrayBuffer> = new Set()): Set<ArrayBuffer> {
+  if (value === null || typeof value !== "object") return out;
+  if (value instanceof Float32Array || value instanceof Float64Array) {
+    const b = value.buffer;
+    if (b instanceof ArrayBuffer && b.byteLength === value.byteLength && b.byteLength >= RECYCLE_MIN_BYTES) {
+      out.add(b);
+    }
+    return out;
+  }
+  if (ArrayBuffer.isView(value)) return out;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) floatBuffers(v, out);
+  return out;
+}
+/** Spare buffers kept, in batches' worth: enough for every read in flight plus a little slack. */
+const SPARE_BATCHES = 4;
+
 function workerScript(): string {
   const js = new URL("./worker.js", import.meta.url);
   if (existsSync(fileURLToPath(js))) return js.href;
@@ -84,6 +107,8 @@ export class DataLoader<TBatch = AnyBatch> implements AsyncIterable<TBatch> {
   /** Errors the pool emitted outside any task (e.g. a result arriving after its task was aborted). */
   #poolErrors: unknown[] = [];
   #closed = false;
+  /** Buffers handed back by `recycle`, for the next reads to fill. */
+  #spare: ArrayBuffer[] = [];
   readonly #batchSize: number;
   readonly #numWorkers: number;
   readonly #prefetch: number;
@@ -217,12 +242,21 @@ export class DataLoader<TBatch = AnyBatch> implements AsyncIterable<TBatch> {
     const launch = (b: number): Promise<unknown> => {
       const indices = batches[b]!;
       let p: Promise<unknown>;
+      // Recycled buffers go with the read (at most as many as a batch gave back).
+      const reuse = this.#spare.splice(0, this.#sparePerBatch);
       if (pool) {
         const typed = indices instanceof Int32Array ? indices : Int32Array.from(indices);
-        const task: WorkerTask = { indices: typed, output };
-        p = pool.run(task, { signal: controller.signal });
+        const task: WorkerTask = { indices: typed, output, ...(reuse.length > 0 ? { reuse } : {}) };
+        p = pool.run(task, {
+          signal: controller.signal,
+          ...(reuse.length > 0 ? { transferList: reuse } : {}),
+        });
       } else {
-        p = this.dataset.getItems(indices, { output, signal: controller.signal });
+        p = this.dataset.getItems(indices, {
+          output,
+          signal: controller.signal,
+          ...(reuse.length > 0 ? { reuse } : {}),
+        });
       }
       const wrapped = p.catch((err: unknown) => {
         if (controller.signal.aborted) {
@@ -255,6 +289,24 @@ export class DataLoader<TBatch = AnyBatch> implements AsyncIterable<TBatch> {
       // and races with the result it may already have posted.
       if (inFlight.length > 0 && !pool) controller.abort(new AbortError("iteration stopped early"));
     }
+  }
+
+  /** How many buffers the last recycled batch gave back. */
+  #sparePerBatch = 0;
+
+  /**
+   * Hands a batch's large buffers back, to be refilled by later reads instead of fresh allocations.
+   * Optional: without it every batch has fresh buffers. With it, the thread that consumes batches
+   * no longer has to garbage-collect a large buffer per batch (the main cost of a fast loader there).
+   * Call it only when nothing will read the batch again: its arrays are detached or overwritten.
+   * With TensorFlow.js that is after `tf.tensor` on the wasm backend (which copies); the cpu,
+   * webgl and node backends keep reading the array until the tensor is used or disposed.
+   */
+  recycle(batch: unknown): void {
+    const buffers = [...floatBuffers(batch)];
+    this.#sparePerBatch = Math.max(this.#sparePerBatch, buffers.length);
+    const room = Math.max(0, SPARE_BATCHES * Math.max(1, this.#sparePerBatch) - this.#spare.length);
+    this.#spare.push(...buffers.slice(0, room));
   }
 
   /** The live worker threads (empty with `numWorkers: 0`, before the first pass and after close). */

@@ -12,6 +12,12 @@ export interface DatasetDescription {
 
 export interface GetItemsOptions {
   output?: "dense" | "csr";
+  /**
+   * Buffers the consumer handed back (`DataLoader.recycle`): a dataset may write a dense matrix into
+   * one whose byteLength is exactly what it needs (removing it from the list) instead of allocating.
+   * Datasets that ignore this allocate, which is also correct.
+   */
+  reuse?: ArrayBuffer[];
   signal?: AbortSignal;
 }
 

@@ -10,6 +10,8 @@ import type { BatchDataset, DatasetDescription } from "./types.js";
 export interface WorkerTask {
   indices: Int32Array | Float64Array;
   output?: "dense" | "csr";
+  /** Recycled buffers (transferred in) the dataset may fill instead of allocating. */
+  reuse?: ArrayBuffer[];
 }
 
 /** What the pool hands every worker once, at start (piscina's `workerData`). */
@@ -31,7 +33,10 @@ function dataset(): Promise<BatchDataset> {
 }
 
 export default async function readBatch(task: WorkerTask): Promise<unknown> {
-  const batch = await (await dataset()).getItems(task.indices, task.output ? { output: task.output } : {});
+  const batch = await (await dataset()).getItems(task.indices, {
+    ...(task.output ? { output: task.output } : {}),
+    ...(task.reuse?.length ? { reuse: task.reuse } : {}),
+  });
   const transferList = [...collectTransferables(batch)];
   // Piscina.move marks the wrapper so the batch is posted with its buffers transferred, not cloned.
   return Piscina.move({

@@ -92,9 +92,9 @@ export function canScatter(r: MatrixReader): r is MatrixReader & Scatterer {
   return typeof (r as Partial<Scatterer>).scatterRows === "function";
 }
 
-export function allocate(dtype: OutputDtype, length: number): FloatArray {
-  return dtype === "float64" ? new Float64Array(length) : new Float32Array(length);
-}
+import { allocate, allocateReusing } from "../buffers.js";
+
+export { allocate, allocateReusing };
 
 /**
  * Writes rows into a dense `[*, width]` buffer: row k of `src` goes to row `pos[k]`, file column c to

@@ -27,6 +27,7 @@ import type { MatrixReader } from "../h5ad/types.js";
 import { base64ToInt32, int32ToBase64 } from "./base64.js";
 import {
   allocate,
+  allocateReusing,
   assembleCsr,
   type CsrPart,
   canScatter,
@@ -371,11 +372,11 @@ export class MappedCollection implements AsyncDisposable {
     const batch: Batch = { indices: plan.indices, storeIdx: plan.storeIdx, layers: {}, obsm: {}, obs: {} };
     for (const key of this.#config.layersKeys) {
       const joined = this.#config.join !== null && key !== "raw.X";
-      const m = await this.#readMatrix(plan, n, key, "layer", joined, output, options.signal);
+      const m = await this.#readMatrix(plan, n, key, "layer", joined, output, options);
       if (m !== null) batch.layers[key] = m;
     }
     for (const key of this.#config.obsmKeys) {
-      const m = await this.#readMatrix(plan, n, key, "obsm", false, output, options.signal);
+      const m = await this.#readMatrix(plan, n, key, "obsm", false, output, options);
       if (m !== null) batch.obsm[key] = m;
     }
     for (const key of this.#config.obsKeys) batch.obs[key] = this.#batchLabels(plan.groups, n, key);
@@ -389,8 +390,9 @@ export class MappedCollection implements AsyncDisposable {
     kind: "layer" | "obsm",
     joined: boolean,
     output: "dense" | "csr",
-    signal: AbortSignal | undefined,
+    options: GetItemsOptions,
   ): Promise<BatchMatrix | null> {
+    const signal = options.signal;
     if (n === 0) {
       // An empty batch still has the layer, with the joint width when there is one.
       const w = joined ? this.varJoint!.length : 0;
@@ -431,7 +433,7 @@ export class MappedCollection implements AsyncDisposable {
     }
     if (output === "dense" && readers.every(canScatter)) {
       // Readers that write rows straight into the batch (no intermediate CSR per file).
-      const data = allocate(dtype, n * width);
+      const data = allocateReusing(dtype, n * width, options.reuse);
       await Promise.all(
         groups.map((g, i) =>
           (readers[i] as MatrixReader & Scatterer).scatterRows(
@@ -458,7 +460,7 @@ export class MappedCollection implements AsyncDisposable {
       const csr = assembleCsr(n, parts, dtype);
       return { format: "csr", ...csr, shape: [n, width], ...(missing ? { missing } : {}) };
     }
-    const data = allocate(dtype, n * width);
+    const data = allocateReusing(dtype, n * width, options.reuse);
     for (const p of parts) scatterDense(data, width, p.src, p.pos, p.colMap);
     return { format: "dense", data, shape: [n, width], ...(missing ? { missing } : {}) };
   }

@@ -116,6 +116,11 @@ export interface Item {
 export interface GetItemsOptions {
   /** "dense" (default) or "csr". */
   output?: "dense" | "csr";
+  /**
+   * Spare buffers (from `DataLoader.recycle`): a dense matrix whose byte size matches one exactly is
+   * written into it (the buffer is taken off the list) instead of a fresh allocation.
+   */
+  reuse?: ArrayBuffer[];
   signal?: AbortSignal;
 }
 

@@ -1,4 +1,5 @@
 /** COO cells → CSR matrices placed by query positions, and CSR → dense row blocks. */
+import { allocateReusing } from "../buffers.js";
 import { DuplicateNamesError } from "../errors.js";
 import { JoinIndex } from "./coords.js";
 
@@ -119,12 +120,18 @@ export function csrTakeRows(m: CsrMatrix, rows: ArrayLike<number>): CsrMatrix {
 }
 
 /** Rows `rows` of a CSR as a dense row-major block (fresh buffer). */
-export function csrRowsToDense(m: CsrMatrix, rows: ArrayLike<number>): Float32Array | Float64Array {
+// A recycled buffer (DataLoader.recycle) of exactly the right size is zeroed and filled instead of a new one.
+export function csrRowsToDense(
+  m: CsrMatrix,
+  rows: ArrayLike<number>,
+  reuse?: ArrayBuffer[],
+): Float32Array | Float64Array {
   const width = m.shape[1];
-  const out =
-    m.data instanceof Float64Array
-      ? new Float64Array(rows.length * width)
-      : new Float32Array(rows.length * width);
+  const out = allocateReusing(
+    m.data instanceof Float64Array ? "float64" : "float32",
+    rows.length * width,
+    reuse,
+  );
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as number;
     const base = i * width;

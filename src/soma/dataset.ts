@@ -270,14 +270,19 @@ export class ExperimentDataset {
    */
   async getItems(
     indices: ArrayLike<number>,
-    options: { output?: "dense" | "csr"; signal?: AbortSignal } = {},
+    options: { output?: "dense" | "csr"; reuse?: ArrayBuffer[]; signal?: AbortSignal } = {},
   ): Promise<SomaBatch> {
     const pos = Int32Array.from(indices as ArrayLike<number>);
     for (const p of pos)
       if (!Number.isInteger(p) || p < 0 || p >= this.#ids.length)
         throw new InvalidArgumentError(`index ${p} is outside the dataset (length ${this.#ids.length})`);
     const block = await this.#readBlock(pos, options.signal);
-    const batch = this.#batch(block, Int32Array.from(pos.keys()), options.output ?? this.#opts.output);
+    const batch = this.#batch(
+      block,
+      Int32Array.from(pos.keys()),
+      options.output ?? this.#opts.output,
+      options.reuse,
+    );
     batch.indices = pos;
     return batch;
   }
@@ -315,14 +320,15 @@ export class ExperimentDataset {
     return { X, rowOfPos, ids, obs };
   }
 
-  #batch(block: Block, rows: Int32Array, output: "dense" | "csr"): SomaBatch {
+  /** `reuse`: recycled buffers a dense X may be written into (DataLoader.recycle). */
+  #batch(block: Block, rows: Int32Array, output: "dense" | "csr", reuse?: ArrayBuffer[]): SomaBatch {
     const xr = Int32Array.from(rows, (r) => block.rowOfPos[r] as number);
     const width = block.X.shape[1];
     let X: BatchMatrix;
     if (output === "csr") {
       const m = csrTakeRows(block.X, xr);
       X = { format: "csr", data: m.data, indices: m.indices, indptr: m.indptr, shape: [rows.length, width] };
-    } else X = { format: "dense", data: csrRowsToDense(block.X, xr), shape: [rows.length, width] };
+    } else X = { format: "dense", data: csrRowsToDense(block.X, xr, reuse), shape: [rows.length, width] };
     const obs: Record<string, Int32Array> = {};
     for (const [k, codes] of Object.entries(block.obs))
       obs[k] = Int32Array.from(rows, (r) => codes[r] as number);

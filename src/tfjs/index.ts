@@ -25,6 +25,16 @@ export interface TfLike {
 export interface TfWithData extends TfLike {
   // biome-ignore lint/suspicious/noExplicitAny: tf.data.generator's own signature is generic over the element type.
   data: { generator: (generator: any) => any };
+  getBackend?: () => string;
+}
+
+export interface ToTfDatasetOptions extends ToTensorsOptions {
+  /**
+   * Hand each batch back to the loader (`DataLoader.recycle`) once its tensors exist. "auto"
+   * (default) does so only on the wasm backend, which copies the array into the tensor; the cpu,
+   * webgl and node backends keep reading it, so recycling there would corrupt training data.
+   */
+  recycle?: "auto" | boolean;
 }
 
 /** A loader batch as the adapter reads it: dense X plus encoded labels. */
@@ -85,9 +95,9 @@ export function toTensors(batch: TensorableBatch, tf: TfLike, options: ToTensors
  * each `model.fitDataset` epoch makes one pass, and each pass is the loader's next epoch.
  */
 export function toTfDataset<T extends TfWithData>(
-  loader: AsyncIterable<TensorableBatch>,
+  loader: AsyncIterable<TensorableBatch> & { recycle?: (batch: TensorableBatch) => void },
   tf: T,
-  options: ToTensorsOptions = {},
+  options: ToTfDatasetOptions = {},
 ): ReturnType<T["data"]["generator"]> {
   if (typeof tf.data?.generator !== "function") {
     throw new InvalidArgumentError(
@@ -95,8 +105,12 @@ export function toTfDataset<T extends TfWithData>(
     );
   }
   const generator = async function* () {
+    const mode = options.recycle ?? "auto";
     for await (const batch of loader) {
       const { xs, ys } = toTensors(batch, tf, options);
+      // Checked per batch: the backend may change between epochs.
+      const recycle = mode === "auto" ? tf.getBackend?.() === "wasm" : mode;
+      if (recycle && typeof loader.recycle === "function") loader.recycle(batch);
       yield ys === undefined ? { xs } : { xs, ys };
     }
   };

@@ -21,6 +21,37 @@ async function epoch(loader: DataLoader<MappedBatch>) {
 }
 
 describeWithFixtures("h5ad", "DataLoader over a MappedCollection of real files", () => {
+  it("recycle: handed-back buffers are refilled with the right values, in the calling thread and in workers", async () => {
+    const paths = files.map((f) => fixturePath("h5ad", f));
+    const mc = await MappedCollection.open(paths, { join: "outer", obsKeys: [] });
+    const opts = { batchSize: 37, shuffle: true, seed: 5 };
+    const fresh = new DataLoader<MappedBatch>(mc, opts);
+    const want = (await epoch(fresh)).map((b) => Array.from(b.X));
+    await fresh.close();
+    for (const numWorkers of [0, 2]) {
+      const loader = new DataLoader<MappedBatch>(mc, { ...opts, numWorkers });
+      let reused = 0;
+      let detached = 0;
+      const handedBack: ArrayBuffer[] = [];
+      let k = 0;
+      for await (const b of loader) {
+        expect(Array.from(b.X), `batch ${k} with ${numWorkers} workers`).toEqual(want[k]);
+        if (handedBack.includes(b.X.buffer as ArrayBuffer)) reused++;
+        detached += handedBack.filter((buf) => buf.byteLength === 0).length;
+        handedBack.push(b.X.buffer as ArrayBuffer);
+        loader.recycle(b);
+        k++;
+      }
+      expect(k).toBe(want.length);
+      // In the calling thread the very buffers come back; to workers they are transferred (detached here).
+      // (All but the first reads in flight, and the smaller last batch, can reuse one.)
+      if (numWorkers === 0) expect(reused).toBeGreaterThanOrEqual(Math.max(1, want.length - 4));
+      else expect(detached).toBeGreaterThan(0);
+      await loader.close();
+    }
+    await mc.close();
+  });
+
   it("gives identical batches in the calling thread and in 2 workers, equal to direct getItems", async () => {
     const paths = files.map((f) => fixturePath("h5ad", f));
     const mc = await MappedCollection.open(paths, { join: "outer", obsKeys: [] });

@@ -48,4 +48,32 @@ describeWithFixtures("soma", "cellfeed's DataLoader driving an ExperimentDataset
       });
     }
   });
+
+  it("recycled buffers are refilled with the right X (in-process and in a worker)", async () => {
+    const exp = await openExperiment(experimentPath());
+    const query = exp.axisQuery({ measurementName: "RNA" });
+    const ds = await ExperimentDataset.create(query, { layerName: "counts" });
+    const counts = denseLayer("counts_coo.csv");
+    for (const numWorkers of [0, 1]) {
+      const loader = new DataLoader<SomaBatch>(ds, { batchSize: 20, shuffle: true, seed: 2, numWorkers });
+      const handedBack: ArrayBuffer[] = [];
+      let reusedOrMoved = 0;
+      let rows = 0;
+      for await (const b of loader) {
+        if (handedBack.includes(b.X.data.buffer as ArrayBuffer)) reusedOrMoved++;
+        reusedOrMoved += handedBack.filter((buf) => buf.byteLength === 0).length;
+        (b.soma_joinid as Float64Array).forEach((id, r) => {
+          expect(Array.from(b.X.data.subarray(r * 230, (r + 1) * 230))).toEqual(
+            Array.from({ length: 230 }, (_, g) => counts[id * 230 + g]),
+          );
+        });
+        rows += b.X.shape[0];
+        handedBack.push(b.X.data.buffer as ArrayBuffer);
+        loader.recycle(b);
+      }
+      expect(rows).toBe(80);
+      expect(reusedOrMoved, `${numWorkers} workers`).toBeGreaterThan(0);
+      await loader.close();
+    }
+  });
 });

@@ -43,6 +43,37 @@ describe("toTensors", () => {
 });
 
 describe("toTfDataset", () => {
+  it("recycles batches on the wasm backend only, which copies arrays into tensors", async () => {
+    // The premise: on wasm, overwriting the array after tf.tensor2d leaves the tensor unchanged.
+    const data = Float32Array.from([1, 2, 3, 4]);
+    const t = tf.tensor2d(data, [2, 2]);
+    data.fill(9);
+    expect(Array.from(await t.data())).toEqual([1, 2, 3, 4]);
+    t.dispose();
+    expect(tf.getBackend()).toBe("wasm");
+    for (const [recycle, expected] of [
+      ["auto", 3],
+      [false, 0],
+      [true, 3],
+    ] as const) {
+      const ds = new ArrayDataset(arrayDescription({ n: 40, nVars: 4 }));
+      const loader = new DataLoader(ds, { batchSize: 16 });
+      let recycled = 0;
+      const counting = Object.assign(Object.create(loader) as DataLoader, {
+        [Symbol.asyncIterator]: () => loader[Symbol.asyncIterator](),
+        recycle: (b: unknown) => {
+          recycled++;
+          loader.recycle(b);
+        },
+      });
+      const it = await toTfDataset(counting, tf, { labelKey: "label", recycle }).iterator();
+      for (let r = await it.next(); !r.done; r = await it.next())
+        tf.dispose(Object.values(r.value as object));
+      expect(recycled, `recycle: ${recycle}`).toBe(expected);
+      await loader.close();
+    }
+  });
+
   it("trains with fitDataset, one loader epoch per tf epoch, with a flat tensor count", async () => {
     const ds = new ArrayDataset(arrayDescription({ n: 60, nVars: 4 }));
     const loader = new DataLoader(ds, { batchSize: 16, shuffle: true, seed: 1 });
