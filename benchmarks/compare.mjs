@@ -154,10 +154,14 @@ for (const [sampler, extra] of [
   );
   if (r.status !== 0) throw new Error(`cellfeed bench failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout);
-  row(`DataLoader ${sampler}, 2 workers${extra.includes("--recycle") ? ", recycle" : ""}`, out.samplesPerSec, {
-    firstBatchMs: Math.round(out.firstBatchMs),
-    peakRssMb: out.peakRssMb,
-  });
+  row(
+    `DataLoader ${sampler}, 2 workers${extra.includes("--recycle") ? ", recycle" : ""}`,
+    out.samplesPerSec,
+    {
+      firstBatchMs: Math.round(out.firstBatchMs),
+      peakRssMb: out.peakRssMb,
+    },
+  );
 }
 
 // 5. Memory over 5 epochs (block sampling, 2 workers), fresh buffers and recycled: flat or not.
