@@ -124,7 +124,7 @@ if (!values["skip-baseline"]) {
 // 4. The DataLoader with 2 workers (a fresh process each, so memory is measured alone).
 const cli = resolve("dist/cli/main.js");
 // "recycle": the consumer hands each batch back when done (DataLoader.recycle), as toTfDataset does
-// on the wasm backend; without it every batch is a fresh buffer the main thread must garbage-collect.
+// (at once on the wasm backend); without it every batch is a fresh buffer the main thread must garbage-collect.
 const blockArgs = ["--block-size", "128", "--buffer-size", "8"];
 for (const [sampler, extra] of [
   ["random", []],

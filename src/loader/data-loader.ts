@@ -300,7 +300,8 @@ export class DataLoader<TBatch = AnyBatch> implements AsyncIterable<TBatch> {
    * no longer has to garbage-collect a large buffer per batch (the main cost of a fast loader there).
    * Call it only when nothing will read the batch again: its arrays are detached or overwritten.
    * With TensorFlow.js that is after `tf.tensor` on the wasm backend (which copies); the cpu,
-   * webgl and node backends keep reading the array until the tensor is used or disposed.
+   * webgl and node backends keep reading the array until the tensor is disposed. `toTfDataset`
+   * knows the difference and recycles for you.
    */
   recycle(batch: unknown): void {
     const buffers = [...floatBuffers(batch)];

@@ -26,13 +26,17 @@ export interface TfWithData extends TfLike {
   // biome-ignore lint/suspicious/noExplicitAny: tf.data.generator's own signature is generic over the element type.
   data: { generator: (generator: any) => any };
   getBackend?: () => string;
+  /** The engine, whose backend says (`refCount`) whether it still holds a tensor's data. */
+  engine?: () => { backend?: { refCount?: (dataId: object) => number } };
 }
 
 export interface ToTfDatasetOptions extends ToTensorsOptions {
   /**
-   * Hand each batch back to the loader (`DataLoader.recycle`) once its tensors exist. "auto"
-   * (default) does so only on the wasm backend, which copies the array into the tensor; the cpu,
-   * webgl and node backends keep reading it, so recycling there would corrupt training data.
+   * Hand each batch back to the loader (`DataLoader.recycle`) when its array is free, so later batches
+   * reuse its buffer. "auto" (default): on the wasm backend, which copies arrays into tensors, at
+   * once; on backends that keep reading the array (cpu, webgl, node), once the backend no longer holds
+   * the batch's tensor (its `refCount` is 0, i.e. the training step disposed it). `true` recycles at
+   * once on every backend (only safe when the backend copies); `false` never.
    */
   recycle?: "auto" | boolean;
 }
@@ -90,6 +94,9 @@ export function toTensors(batch: TensorableBatch, tf: TfLike, options: ToTensors
   return { xs, ys };
 }
 
+/** Batches toTfDataset watches for their tensors' release, at most. */
+const MAX_WAITING = 64;
+
 /**
  * A `tf.data.Dataset` of `{ xs, ys }` over a loader (anything async-iterable yielding batches):
  * each `model.fitDataset` epoch makes one pass, and each pass is the loader's next epoch.
@@ -104,14 +111,35 @@ export function toTfDataset<T extends TfWithData>(
       "toTfDataset needs the full tf namespace (tf.data.generator): pass @tensorflow/tfjs",
     );
   }
+  const mode = options.recycle ?? "auto";
+  const recycle = typeof loader.recycle === "function" ? loader.recycle.bind(loader) : null;
   const generator = async function* () {
-    const mode = options.recycle ?? "auto";
-    for await (const batch of loader) {
-      const { xs, ys } = toTensors(batch, tf, options);
-      // Checked per batch: the backend may change between epochs.
-      const recycle = mode === "auto" ? tf.getBackend?.() === "wasm" : mode;
-      if (recycle && typeof loader.recycle === "function") loader.recycle(batch);
-      yield ys === undefined ? { xs } : { xs, ys };
+    // Batches whose tensor a backend may still read: recycled once it has let go of the data.
+    const waiting: { batch: TensorableBatch; dataId: object }[] = [];
+    const releaseFreed = () => {
+      const backend = tf.engine?.().backend;
+      if (typeof backend?.refCount !== "function") return;
+      for (let k = waiting.length - 1; k >= 0; k--) {
+        if (backend.refCount(waiting[k]!.dataId) === 0) recycle!(waiting.splice(k, 1)[0]!.batch);
+      }
+    };
+    try {
+      for await (const batch of loader) {
+        const { xs, ys } = toTensors(batch, tf, options);
+        if (recycle !== null && mode !== false) {
+          // Checked per batch: the backend may change between epochs.
+          if (mode === true || tf.getBackend?.() === "wasm") recycle(batch);
+          else if (typeof tf.engine?.().backend?.refCount === "function") {
+            waiting.push({ batch, dataId: xs.dataId });
+            // Tensors kept alive for long are simply not recycled (their batches stay fresh).
+            if (waiting.length > MAX_WAITING) waiting.shift();
+            releaseFreed();
+          }
+        }
+        yield ys === undefined ? { xs } : { xs, ys };
+      }
+    } finally {
+      if (recycle !== null) releaseFreed();
     }
   };
   return tf.data.generator(generator);

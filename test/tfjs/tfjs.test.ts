@@ -74,6 +74,37 @@ describe("toTfDataset", () => {
     }
   });
 
+  it("on the cpu backend (which reads the array lazily), recycles a batch only once its tensor is disposed", async () => {
+    await tf.setBackend("cpu");
+    try {
+      const ds = new ArrayDataset(arrayDescription({ n: 64, nVars: 300 }));
+      const loader = new DataLoader(ds, { batchSize: 16 });
+      const recycled: unknown[] = [];
+      const counting = Object.assign(Object.create(loader) as DataLoader, {
+        [Symbol.asyncIterator]: () => loader[Symbol.asyncIterator](),
+        recycle: (b: unknown) => void recycled.push(b),
+      });
+      const it = await toTfDataset(counting, tf).iterator();
+      const first = (await it.next()).value as { xs: tf.Tensor };
+      const second = (await it.next()).value as { xs: tf.Tensor };
+      expect(recycled.length).toBe(0); // both tensors alive
+      first.xs.dispose();
+      const third = (await it.next()).value as { xs: tf.Tensor };
+      expect(recycled.length).toBe(1);
+      second.xs.dispose();
+      third.xs.dispose();
+      const fourth = (await it.next()).value as { xs: tf.Tensor };
+      expect(recycled.length).toBe(3);
+      fourth.xs.dispose();
+      expect((await it.next()).done).toBe(true);
+      expect(recycled.length).toBe(4); // the last one when the pass ends
+      expect(new Set(recycled).size).toBe(4);
+      await loader.close();
+    } finally {
+      await tf.setBackend("wasm");
+    }
+  });
+
   it("trains with fitDataset, one loader epoch per tf epoch, with a flat tensor count", async () => {
     const ds = new ArrayDataset(arrayDescription({ n: 60, nVars: 4 }));
     const loader = new DataLoader(ds, { batchSize: 16, shuffle: true, seed: 1 });
