@@ -2,8 +2,10 @@
  * Scatter: turns the rows read for each distinct slot into the caller's order, as CSR or dense,
  * in the requested float dtype. Fresh buffers every call (ownership passes to the caller).
  */
+
+import { allocate, sortRowColumns } from "../buffers.js";
 import { FormatError } from "../errors.js";
-import { allocFloat, type NumberArray } from "./convert.js";
+import type { NumberArray } from "./convert.js";
 import type { CsrRows, DenseRows, FloatArray, OutputDtype } from "./types.js";
 
 /** One distinct row: its nonzero column indices (ascending) and values. */
@@ -23,7 +25,7 @@ export function sparseToCsr(
   for (let i = 0; i < n; i++) indptr[i + 1] = indptr[i]! + rows[slotOf[i]!]!.indices.length;
   const total = indptr[n]!;
   const indices = new Int32Array(total);
-  const data = allocFloat(dtype, total);
+  const data = allocate(dtype, total);
   for (let i = 0; i < n; i++) {
     const row = rows[slotOf[i]!]!;
     indices.set(row.indices, indptr[i]!);
@@ -40,7 +42,7 @@ export function sparseToDense(
   where: { path: string; dataset: string },
 ): DenseRows {
   const n = slotOf.length;
-  const data = allocFloat(dtype, n * nCols);
+  const data = allocate(dtype, n * nCols);
   for (let i = 0; i < n; i++) {
     const row = rows[slotOf[i]!]!;
     const base = i * nCols;
@@ -62,7 +64,7 @@ export function denseToDense(
   dtype: OutputDtype,
 ): DenseRows {
   const n = slotOf.length;
-  const data = allocFloat(dtype, n * nCols);
+  const data = allocate(dtype, n * nCols);
   for (let i = 0; i < n; i++) data.set(rows[slotOf[i]!]!, i * nCols);
   return { format: "dense", shape: [n, nCols], data };
 }
@@ -96,30 +98,6 @@ export interface FlatRows {
 }
 
 /**
- * Sorts one row's (column, value) pairs by column, keeping equal columns in stored order. Columns
- * (already checked to be in [0, nCols)) are packed with their position into one float64 key so the
- * native numeric sort does the work.
- */
-function sortRow(indices: Int32Array, data: FloatArray, from: number, to: number, nCols: number): void {
-  const n = to - from;
-  const cols = indices.slice(from, to);
-  const vals = data.slice(from, to);
-  let order: ArrayLike<number>;
-  if (nCols * n < 2 ** 53) {
-    const keys = new Float64Array(n);
-    for (let k = 0; k < n; k++) keys[k] = cols[k]! * n + k;
-    keys.sort();
-    order = keys.map((key) => key % n);
-  } else {
-    order = Array.from({ length: n }, (_, k) => k).sort((x, y) => cols[x]! - cols[y]! || x - y);
-  }
-  for (let j = 0; j < n; j++) {
-    indices[from + j] = cols[order[j]!]!;
-    data[from + j] = vals[order[j]!]!;
-  }
-}
-
-/**
  * Sparse rows read as one flat block → CSR in the caller's order. Column indices are checked to lie
  * in [0, nCols) and sorted within a row when a writer left them unsorted.
  */
@@ -137,7 +115,7 @@ export function flatToCsr(
   for (let i = 0; i < n; i++) indptr[i + 1] = indptr[i]! + rows.len[slotOf[i]!]!;
   const total = indptr[n]!;
   const indices = new Int32Array(total);
-  const data = allocFloat(dtype, total);
+  const data = allocate(dtype, total);
   for (let i = 0; i < n; i++) {
     const s = slotOf[i]!;
     const len = rows.len[s]!;
@@ -154,7 +132,7 @@ export function flatToCsr(
       }
       if (k > o && c < indices[k - 1]!) sorted = false;
     }
-    if (!sorted) sortRow(indices, data, o, o + len, nCols);
+    if (!sorted) sortRowColumns(indices, data, o, o + len);
   }
   return { format: "csr", shape: [n, nCols], indptr, indices, data };
 }
@@ -170,7 +148,7 @@ export function flatToDense(
   where: { path: string; dataset: string },
 ): DenseRows {
   const n = slotOf.length;
-  const data = allocFloat(dtype, n * nCols);
+  const data = allocate(dtype, n * nCols);
   // Same scatter as a caller-owned target, with row i at row i and every column kept.
   const pos = Int32Array.from({ length: n }, (_, i) => i);
   flatScatter(values, cols, rows, slotOf, nCols, { out: data, width: nCols, pos, colMap: null }, where);
@@ -186,7 +164,7 @@ export function flatDenseToDense(
   dtype: OutputDtype,
 ): DenseRows {
   const n = slotOf.length;
-  const data = allocFloat(dtype, n * nCols);
+  const data = allocate(dtype, n * nCols);
   for (let i = 0; i < n; i++) {
     const a = at[slotOf[i]!]!;
     data.set(block.subarray(a, a + nCols), i * nCols);
@@ -211,7 +189,7 @@ export function flatDenseToCsr(
     indptr[i + 1] = indptr[i]! + nnz;
   }
   const indices = new Int32Array(indptr[n]!);
-  const data = allocFloat(dtype, indptr[n]!);
+  const data = allocate(dtype, indptr[n]!);
   let o = 0;
   for (let i = 0; i < n; i++) {
     const a = at[slotOf[i]!]!;

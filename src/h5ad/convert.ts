@@ -3,18 +3,10 @@
  * module sees plain numbers.
  */
 import type { Metadata } from "h5wasm/node";
-import type { FloatArray, NumericDtype, OutputDtype } from "./types.js";
+import type { NumberArray } from "../typed-arrays.js";
+import type { NumericDtype } from "./types.js";
 
-/** Typed arrays of plain numbers (no BigInt). */
-export type NumberArray =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array;
+export type { NumberArray };
 
 /** What a dataset's element type is, in cellfeed's words. */
 export type ElementType = NumericDtype | "bool" | "string" | "compound" | "reference" | "float16" | "other";
@@ -91,11 +83,6 @@ export function toNumbers(v: unknown): number[] {
 /** Indices (int32 or int64 on disk) as Int32Array; values past int32 would be a format error upstream. */
 export function toInt32(v: NumberArray): Int32Array {
   return v instanceof Int32Array ? v : Int32Array.from(v);
-}
-
-/** A fresh float array of the requested output dtype. */
-export function allocFloat(dtype: OutputDtype, n: number): FloatArray {
-  return dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
 }
 
 /** Strings from an h5wasm string read (which returns string | string[]). */

@@ -120,19 +120,20 @@ export function planDirectStore(file: H5adFile, request: DirectStoreRequest): Di
 
 const INTEGER_DTYPES = new Set(["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64"]);
 
-async function mustOpen(
-  file: Hdf5File,
-  path: string,
-  shape: number[],
-  dtype?: string,
-): Promise<DirectDataset> {
+/** The dataset at `path`, or DirectStoreUnsupported when the direct reader cannot read it. */
+async function openDataset(file: Hdf5File, path: string): Promise<DirectDataset> {
   const d = await file.dataset(path).catch(() => null);
   if (d === null) throw new DirectStoreUnsupported(`${file.uri}: the direct reader cannot read '${path}'`);
+  return d;
+}
+
+/** Refuses a dataset whose shape (or dtype, when given) is not the planned one. */
+function expectPlanned(file: Hdf5File, d: DirectDataset, shape: number[], dtype?: string): DirectDataset {
   if (d.shape.length !== shape.length || d.shape.some((n, i) => n !== shape[i])) {
-    throw new DirectStoreUnsupported(`${file.uri}: '${path}' has shape [${d.shape}], planned [${shape}]`);
+    throw new DirectStoreUnsupported(`${file.uri}: '${d.path}' has shape [${d.shape}], planned [${shape}]`);
   }
   if (dtype !== undefined && d.dtype !== dtype) {
-    throw new DirectStoreUnsupported(`${file.uri}: '${path}' holds ${d.dtype}, planned ${dtype}`);
+    throw new DirectStoreUnsupported(`${file.uri}: '${d.path}' holds ${d.dtype}, planned ${dtype}`);
   }
   return d;
 }
@@ -141,22 +142,19 @@ async function openPlannedMatrix(file: Hdf5File, path: string, p: DirectMatrixPl
   const source = { path, key: p.path, valuesDataset: p.layout === "dense" ? p.path : `${p.path}/data` };
   // bool matrices are read as uint8 (h5wasm's convention), which the direct reader reports as such.
   if (p.layout === "dense") {
+    const ds = await openDataset(file, p.path);
     // A 1-D dataset is an [n, 1] matrix.
-    const oneD = (await file.dataset(p.path).catch(() => null))?.shape.length === 1;
-    const ds = await mustOpen(file, p.path, oneD ? [p.shape[0]] : p.shape, p.dtype);
+    expectPlanned(file, ds, ds.shape.length === 1 ? [p.shape[0]] : p.shape, p.dtype);
     return new DenseMatrix(source, p.shape, p.dtype, pureRowBlockReader(ds, p.shape[1]));
   }
-  const indptrDs = await file.dataset(`${p.path}/indptr`).catch(() => null);
   const major = p.layout === "csr" ? p.shape[0] : p.shape[1];
-  if (indptrDs === null || indptrDs.shape.length !== 1 || indptrDs.shape[0] !== major + 1) {
-    throw new DirectStoreUnsupported(`${path}: '${p.path}/indptr' is not the planned length ${major + 1}`);
-  }
+  const indptrDs = expectPlanned(file, await openDataset(file, `${p.path}/indptr`), [major + 1]);
   const indptr = Float64Array.from(await indptrDs.read(0, major + 1));
   const nnz = indptr[major] ?? 0;
-  const data = await file.dataset(`${p.path}/data`).catch(() => null);
-  const indices = await file.dataset(`${p.path}/indices`).catch(() => null);
-  if (data === null || indices === null || data.dtype !== p.dtype) {
-    throw new DirectStoreUnsupported(`${path}: the direct reader cannot read '${p.path}' as planned`);
+  const data = await openDataset(file, `${p.path}/data`);
+  const indices = await openDataset(file, `${p.path}/indices`);
+  if (data.dtype !== p.dtype) {
+    throw new DirectStoreUnsupported(`${path}: '${data.path}' holds ${data.dtype}, planned ${p.dtype}`);
   }
   if ((data.shape[0] ?? 0) < nnz || (indices.shape[0] ?? 0) < nnz) {
     throw new DirectStoreUnsupported(`${path}: '${p.path}' holds fewer values than indptr says`);
@@ -281,7 +279,7 @@ export async function openDirectStore(path: string, plan: DirectStorePlan): Prom
     for (const [key, p] of Object.entries(plan.obsm)) obsm.set(key, await openPlannedMatrix(file, path, p));
     const codes = new Map<string, Int32Array>();
     for (const [key, p] of Object.entries(plan.obs)) {
-      const d = await mustOpen(file, p.codes, [plan.shape[0]]);
+      const d = expectPlanned(file, await openDataset(file, p.codes), [plan.shape[0]]);
       if (!INTEGER_DTYPES.has(d.dtype)) {
         throw new DirectStoreUnsupported(`${path}: '${p.codes}' holds ${d.dtype}, not integer codes`);
       }

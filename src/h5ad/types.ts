@@ -16,7 +16,10 @@ export type NumericDtype =
   | "float64";
 
 export type OutputDtype = "float32" | "float64";
-export type FloatArray = Float32Array | Float64Array;
+
+import type { FloatArray } from "../typed-arrays.js";
+
+export type { FloatArray };
 
 /** Rows as CSR: row r's values are `data[indptr[r]..indptr[r+1]]` at columns `indices[...]`. */
 export interface CsrRows {

@@ -3,28 +3,12 @@
  * one anndata on-disk encoding (see write.ts).
  */
 
-/** Any numeric typed array h5wasm can store; the file keeps its dtype (Float32Array → float32, …). */
-export type NumericArray =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | Float32Array
-  | Float64Array;
+import type { NumericArray } from "../typed-arrays.js";
 
-export type IntegerArray =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array;
+/** Any numeric typed array h5wasm can store; the file keeps its dtype (Float32Array → float32, …). */
+export type { NumericArray };
+
+export type IntegerArray = Exclude<NumericArray, Float32Array | Float64Array>;
 
 /** A dense row-major matrix: element (r, c) is `data[r * shape[1] + c]`. */
 export interface DenseMatrixInput {

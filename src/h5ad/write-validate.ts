@@ -4,6 +4,7 @@
  * InvalidArgumentError naming the element (`dataset`) and column.
  */
 import { type ErrorDetails, InvalidArgumentError } from "../errors.js";
+import { compareCodePoints } from "../order.js";
 import type {
   BooleanValuesInput,
   ColumnInput,
@@ -280,19 +281,6 @@ function prepareCategories(
     seen.add(v);
   }
   return out;
-}
-
-/** Compares by Unicode code point, as Python (and so pandas) sorts strings. */
-function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
-    const d = (x.value.codePointAt(0) as number) - (y.value.codePointAt(0) as number);
-    if (d !== 0) return d;
-  }
 }
 
 /** pandas' code dtype: the smallest of int8/16/32 whose max exceeds the number of categories. */

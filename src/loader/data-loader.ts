@@ -4,6 +4,7 @@ import type { Worker } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { AbortError, InvalidArgumentError, isCellfeedError, WorkerError } from "../errors.js";
 import { RandomSampler, SequentialSampler } from "../sampling/index.js";
+import { collectTransferables } from "./transfer.js";
 import type { BatchDataset, BatchIndexSampler, IndexSampler } from "./types.js";
 import type { WorkerData, WorkerTask } from "./worker.js";
 
@@ -44,22 +45,11 @@ type AnyBatch = Record<string, unknown>;
 /** Matrices smaller than this are not worth recycling. */
 const RECYCLE_MIN_BYTES = 16 << 10;
 
-/**
- * The buffers of a batch's float matrices (what datasets can refill), each wholly owned by its
- * array: labels, indices and views into shared buffers are left alone.
- */
-function floatBuffers(value: unknown, out: Set<ArrayBuffer> = new Set()): Set<ArrayBuffer> {
-  if (value === null || typeof value !== "object") return out;
-  if (value instanceof Float32Array || value instanceof Float64Array) {
-    const b = value.buffer;
-    if (b instanceof ArrayBuffer && b.byteLength === value.byteLength && b.byteLength >= RECYCLE_MIN_BYTES) {
-      out.add(b);
-    }
-    return out;
-  }
-  if (ArrayBuffer.isView(value)) return out;
-  for (const v of Array.isArray(value) ? value : Object.values(value)) floatBuffers(v, out);
-  return out;
+/** Buffers datasets can refill: float matrices' (not labels or indices), when big enough to matter. */
+function recyclable(owner: ArrayBufferView | ArrayBuffer): boolean {
+  return (
+    (owner instanceof Float32Array || owner instanceof Float64Array) && owner.byteLength >= RECYCLE_MIN_BYTES
+  );
 }
 /** Spare buffers kept, in batches' worth: enough for every read in flight plus a little slack. */
 const SPARE_BATCHES = 4;
@@ -304,7 +294,7 @@ export class DataLoader<TBatch = AnyBatch> implements AsyncIterable<TBatch> {
    * knows the difference and recycles for you.
    */
   recycle(batch: unknown): void {
-    const buffers = [...floatBuffers(batch)];
+    const buffers = [...collectTransferables(batch, recyclable)];
     this.#sparePerBatch = Math.max(this.#sparePerBatch, buffers.length);
     const room = Math.max(0, SPARE_BATCHES * Math.max(1, this.#sparePerBatch) - this.#spare.length);
     this.#spare.push(...buffers.slice(0, room));

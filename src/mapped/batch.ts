@@ -4,6 +4,7 @@
  * the join map, restoring the caller's order. No I/O here.
  */
 
+import { allocate, sortRowColumns } from "../buffers.js";
 import { InvalidIndexError } from "../errors.js";
 import type { CsrRows, DenseRows, FloatArray, MatrixReader, OutputDtype } from "../h5ad/types.js";
 import { locate } from "./offsets.js";
@@ -91,10 +92,6 @@ export interface Scatterer {
 export function canScatter(r: MatrixReader): r is MatrixReader & Scatterer {
   return typeof (r as Partial<Scatterer>).scatterRows === "function";
 }
-
-import { allocate, allocateReusing } from "../buffers.js";
-
-export { allocate, allocateReusing };
 
 /**
  * Writes rows into a dense `[*, width]` buffer: row k of `src` goes to row `pos[k]`, file column c to
@@ -210,38 +207,7 @@ export function assembleCsr(
         if (v !== 0 && c >= 0) put(c, v);
       }
     }
-    if (!sorted) sortSegment(indices, data, indptr[p]!, indptr[p + 1]!);
+    if (!sorted) sortRowColumns(indices, data, indptr[p]!, indptr[p + 1]!);
   }
   return { indptr, indices, data };
-}
-
-/**
- * Sorts one row's (column, value) pairs by column. Each pair becomes one float64 key, column × m +
- * position, so the sort is a native typed-array sort without a comparator; keys are exact while
- * below 2^53, and wider rows fall back to a comparator sort.
- */
-export function sortSegment(indices: Int32Array, data: FloatArray, from: number, to: number): void {
-  const m = to - from;
-  let maxCol = 0;
-  for (let i = from; i < to; i++) if (indices[i]! > maxCol) maxCol = indices[i]!;
-  if ((maxCol + 1) * m > Number.MAX_SAFE_INTEGER) {
-    const cols = indices.slice(from, to);
-    const vals = data.slice(from, to);
-    const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => cols[a]! - cols[b]!);
-    for (let i = 0; i < m; i++) {
-      indices[from + i] = cols[order[i]!]!;
-      data[from + i] = vals[order[i]!]!;
-    }
-    return;
-  }
-  const keys = new Float64Array(m);
-  for (let i = 0; i < m; i++) keys[i] = indices[from + i]! * m + i;
-  keys.sort();
-  const vals = data.slice(from, to);
-  for (let i = 0; i < m; i++) {
-    const key = keys[i]!;
-    const at = key % m;
-    indices[from + i] = (key - at) / m;
-    data[from + i] = vals[at]!;
-  }
 }

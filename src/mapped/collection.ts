@@ -18,23 +18,16 @@
  * rows without stale state; indices must be integers in [0, length) (no negative indexing).
  */
 
+import { allocate, allocateReusing } from "../buffers.js";
 import { InvalidArgumentError, KeyNotFoundError, throwIfAborted } from "../errors.js";
 import { directReadsEnabled } from "../h5ad/direct.js";
 import { type DirectStorePlan, planDirectStore } from "../h5ad/direct-store.js";
 import { H5adFile } from "../h5ad/file.js";
 import { RemoteH5adFile } from "../h5ad/remote.js";
 import type { MatrixReader } from "../h5ad/types.js";
+import { compareCodePoints } from "../order.js";
 import { base64ToInt32, int32ToBase64 } from "./base64.js";
-import {
-  allocate,
-  allocateReusing,
-  assembleCsr,
-  type CsrPart,
-  canScatter,
-  planBatch,
-  type Scatterer,
-  scatterDense,
-} from "./batch.js";
+import { assembleCsr, type CsrPart, canScatter, planBatch, type Scatterer, scatterDense } from "./batch.js";
 import { computeKeptRows } from "./filter.js";
 import { joinVars, makeUnique } from "./join.js";
 import {
@@ -47,7 +40,6 @@ import {
 } from "./labels.js";
 import { cumulativeOffsets } from "./offsets.js";
 import { directOpener, openerFor, remoteSettings } from "./open.js";
-import { compareCodePoints } from "./order.js";
 import type {
   Batch,
   BatchLabels,

@@ -4,7 +4,7 @@
  * one Int32Array per file mapping file column → joint column (-1 = dropped by an inner join).
  */
 import { DuplicateNamesError, EmptyJoinError } from "../errors.js";
-import { compareCodePoints } from "./order.js";
+import { compareCodePoints } from "../order.js";
 
 export interface VarJoin {
   /** Joint var names (the first list when all are equal). */

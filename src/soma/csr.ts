@@ -1,5 +1,5 @@
 /** COO cells → CSR matrices placed by query positions, and CSR → dense row blocks. */
-import { allocateReusing } from "../buffers.js";
+import { allocateReusing, sortRowColumns } from "../buffers.js";
 import { DuplicateNamesError } from "../errors.js";
 import { JoinIndex } from "./coords.js";
 
@@ -88,14 +88,7 @@ function sortRows(indptr: Int32Array, indices: Int32Array, data: Float32Array | 
         ordered = false;
         break;
       }
-    if (ordered) continue;
-    const perm = Array.from({ length: e - s }, (_, i) => s + i).sort(
-      (a, b) => (indices[a] as number) - (indices[b] as number),
-    );
-    const idx = perm.map((p) => indices[p] as number);
-    const val = perm.map((p) => data[p] as number);
-    indices.set(idx, s);
-    data.set(val, s);
+    if (!ordered) sortRowColumns(indices, data, s, e);
   }
 }
 

@@ -14,6 +14,7 @@
  */
 import { InvalidArgumentError, KeyNotFoundError } from "../errors.js";
 import type { BatchMatrix } from "../mapped/types.js";
+import { compareCodePoints } from "../order.js";
 import { rngFor } from "../sampling/index.js";
 import type { AxisQuery, ExperimentAxisQuery } from "./axis-query.js";
 import { type CsrMatrix, csrRowsToDense, csrTakeRows, positionLookup, type ValueDtype } from "./csr.js";
@@ -98,19 +99,6 @@ function cloneableOpenOptions(o: SOMAOpenOptions): SOMAOpenOptions | undefined {
     }
   }
   return Object.keys(out).length > 0 ? out : undefined;
-}
-
-/** Compares strings by Unicode code point (Python's default str order). */
-export function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
-    const d = (x.value.codePointAt(0) as number) - (y.value.codePointAt(0) as number);
-    if (d !== 0) return d;
-  }
 }
 
 function checkInt(name: string, v: number, min: number): number {

@@ -11,6 +11,8 @@
  * const ds = await ExperimentDataset.create(q, { layerName: "raw", batchSize: 64, seed: 1 });
  * ```
  */
+
+export { compareCodePoints } from "../order.js";
 export {
   type AxisQuery,
   type AxisQueryOptions,
@@ -22,7 +24,6 @@ export { type AxisCoords, pointsToRanges } from "./coords.js";
 export type { CsrMatrix, ValueDtype } from "./csr.js";
 export { type DataFrameReadOptions, SOMADataFrame } from "./dataframe.js";
 export {
-  compareCodePoints,
   type DatasetStats,
   ExperimentDataset,
   type ExperimentDatasetDescription,

@@ -6,23 +6,12 @@
 import type { Table } from "apache-arrow";
 import { InvalidArgumentError, UnsupportedFeatureError } from "../errors.js";
 import type { ByteStore, ReadOptions } from "../io/types.js";
+import type { NumericArray } from "../typed-arrays.js";
 import { arrowValueType, columnToVector, tableOf } from "./arrow.js";
 import { type AxisCoords, asNumbers, keepSelected, selectAxis } from "./coords.js";
 import { type CsrMatrix, cooToCsr, positionLookup, type ValueDtype } from "./csr.js";
 import { planRanges } from "./plan.js";
 import type { Column, MetadataValue, TileDBArray } from "./tiledb/index.js";
-
-type NumericArray =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
 
 export interface NDArrayReadOptions extends ReadOptions {
   /** Per dimension: points, an inclusive slice, or undefined (all). */

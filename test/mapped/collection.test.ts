@@ -15,6 +15,7 @@ import {
   type MappedCollectionOptions,
 } from "../../src/mapped/index.js";
 import { describeWithFixtures, fixturePath, referencePython, sharedTool } from "../helpers/fixtures.js";
+import { someIndices } from "../helpers/indices.js";
 
 const here = new URL(".", import.meta.url).pathname;
 const h5 = (name: string) => fixturePath("h5ad", name);
@@ -52,15 +53,6 @@ function reference(req: Request): Expected {
 }
 
 /** Deterministic spread of indices over [0, n), including both ends and repeats. */
-function someIndices(n: number, count: number): number[] {
-  const out = [n - 1, 0, 0];
-  let s = 12345;
-  while (out.length < count) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    out.push(s % n);
-  }
-  return out;
-}
 
 /** Compares a batch with the reference items (values as float32, labels, store indices). */
 function expectBatch(b: Batch, exp: Expected, layer: string, obsKeys: readonly string[]): void {

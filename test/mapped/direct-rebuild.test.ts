@@ -7,6 +7,7 @@ import { afterAll, expect, it, vi } from "vitest";
 import { MappedCollection } from "../../src/mapped/index.js";
 import type { MappedCollectionDescription } from "../../src/mapped/types.js";
 import { describeWithFixtures, fixturePath } from "../helpers/fixtures.js";
+import { someIndices } from "../helpers/indices.js";
 
 const runtime = vi.hoisted(() => ({ allowed: true, denied: 0 }));
 
@@ -25,17 +26,6 @@ vi.mock("../../src/h5ad/runtime.js", async (importOriginal) => {
 });
 
 const h5 = (name: string) => fixturePath("h5ad", name);
-
-/** Seeded indices over [0, n), unsorted, with repeats and both ends. */
-function someIndices(n: number, count: number): number[] {
-  const out = [n - 1, 0, 0];
-  let s = 4242;
-  while (out.length < count) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    out.push(s % n);
-  }
-  return out;
-}
 
 describeWithFixtures("h5ad", "MappedCollection rebuilt from a description without h5wasm", () => {
   // Dense float64, CSC and gzip-compressed dense X; categorical labels in every file.
@@ -63,7 +53,7 @@ describeWithFixtures("h5ad", "MappedCollection rebuilt from a description withou
     const rebuilt = await MappedCollection.fromDescription(d, { batchReadsOnly: true });
     open.push(rebuilt);
     expect(rebuilt.describe()).toEqual(d); // a worker's collection describes itself the same way
-    const idx = someIndices(mc.length, 200);
+    const idx = someIndices(mc.length, 200, 4242);
     for (const output of ["dense", "csr"] as const) {
       const got = await rebuilt.getItems(idx, { output });
       runtime.allowed = true;
@@ -90,7 +80,7 @@ describeWithFixtures("h5ad", "MappedCollection rebuilt from a description withou
     runtime.allowed = true;
     const rebuilt = await MappedCollection.fromDescription(d, { batchReadsOnly: true });
     open.push(rebuilt);
-    const idx = someIndices(mc.length, 100);
+    const idx = someIndices(mc.length, 100, 4242);
     expect(await rebuilt.getItems(idx)).toEqual(await mc.getItems(idx));
   });
 

@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { sortRowColumns } from "../../src/buffers.js";
 import { isCellfeedError } from "../../src/errors.js";
 import { base64ToInt32, int32ToBase64 } from "../../src/mapped/base64.js";
-import { assembleCsr, planBatch, scatterDense, sortSegment } from "../../src/mapped/batch.js";
+import { assembleCsr, planBatch, scatterDense } from "../../src/mapped/batch.js";
 import { computeKeptRows } from "../../src/mapped/filter.js";
 import { findDuplicates, joinVars, makeUnique } from "../../src/mapped/join.js";
 import {
@@ -14,7 +15,8 @@ import {
   mergeCategories,
 } from "../../src/mapped/labels.js";
 import { cumulativeOffsets, locate } from "../../src/mapped/offsets.js";
-import { compareCodePoints, sortLabels } from "../../src/mapped/order.js";
+import { sortLabels } from "../../src/mapped/order.js";
+import { compareCodePoints } from "../../src/order.js";
 import { referencePython } from "../helpers/fixtures.js";
 
 function py(code: string): unknown {
@@ -178,7 +180,7 @@ describe("scatter", () => {
       while (cols.size < m) cols.add(next() % maxCol);
       const indices = Int32Array.from([-7, ...cols, -9]);
       const data = Float32Array.from(indices, (c) => c % 1000);
-      sortSegment(indices, data, 1, m + 1);
+      sortRowColumns(indices, data, 1, m + 1);
       const want = [...cols].sort((a, b) => a - b);
       expect(Array.from(indices.subarray(1, m + 1))).toEqual(want);
       expect(Array.from(data.subarray(1, m + 1))).toEqual(want.map((c) => Math.fround(c % 1000)));

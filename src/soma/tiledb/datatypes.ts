@@ -1,5 +1,6 @@
 /** TileDB datatypes: ids as stored on disk, byte sizes, and typed-array views. */
 import { FormatError } from "../../errors.js";
+import type { NumericArray } from "../../typed-arrays.js";
 import { copyBytes } from "./bytes.js";
 
 export const Datatype = {
@@ -99,17 +100,7 @@ export function isFloat(t: number): boolean {
   return t === Datatype.FLOAT32 || t === Datatype.FLOAT64;
 }
 
-export type NumericArray =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
+export type { NumericArray };
 
 export type TypedArrayCtor = {
   new (length: number): NumericArray;
